@@ -1,0 +1,179 @@
+"""Command line of the directory: fetch the lists, validate files, build the database, serve it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from lieux import fetch as fetching
+from lieux import pipeline, sources
+from lieux.pipeline import BuildError
+from lieux.read import SourceReadError
+from lieux.sources import DescriptorError
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DB = ROOT / "lieux.db"
+
+
+def parse_inputs(values) -> dict[str, str]:
+    inputs = {}
+    for value in values:
+        if "=" not in value:
+            raise click.BadParameter(f"« {value} » : écrivez SOURCE_ID=CHEMIN_OU_URL, par exemple france-services=liste.csv.",
+                                     param_hint="--input")
+        key, path = value.split("=", 1)
+        inputs[key.strip()] = path.strip()
+    return inputs
+
+
+def load_descriptors(demo: bool):
+    try:
+        return sources.load_descriptors(sources.DEMO_DIR if demo else sources.SOURCES_DIR)
+    except (DescriptorError, ValueError) as e:
+        raise click.ClickException(str(e)) from e
+
+
+@click.group()
+@click.version_option(package_name="lieux-mediation-numerique")
+def cli():
+    """Annuaire national des lieux de médiation numérique : sources, validation, base SQLite, Datasette."""
+
+
+@cli.command()
+@click.option("--source", "only", multiple=True, help="Ne télécharger que cette source (répétable).")
+def fetch(only):
+    """Télécharge chaque source qui a une URL officielle dans cache/.
+
+    Un téléchargement raté garde la dernière copie valide.
+
+    \b
+    Exemple :
+        python build.py fetch
+        python build.py fetch --source france-services
+    """
+    failures = 0
+    for d in load_descriptors(demo=False):
+        if not d.url or (only and d.id not in only):
+            continue
+        try:
+            got = fetching.fetch_source(d.id, d.url, d.sha256)
+        except fetching.FetchError as e:
+            failures += 1
+            click.echo(f"✗ {d.id} : {e}", err=True)
+            continue
+        mark = "✓" if got.status == "ok" else "!"
+        click.echo(f"{mark} {d.id} : {got.path.relative_to(ROOT) if got.path.is_relative_to(ROOT) else got.path} "
+                   f"(sha256 {got.sha256[:12]}…)" + (f" — {got.message}" if got.message else ""))
+    if failures:
+        raise click.ClickException(f"{failures} source(s) sans aucune copie : relancez fetch quand le réseau est disponible.")
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+              help="Base SQLite à écrire.")
+@click.option("--input", "inputs", multiple=True, metavar="SOURCE_ID=CHEMIN_OU_URL",
+              help="Remplace le fichier d'une source par un fichier local ou une URL (répétable).")
+@click.option("--demo", is_flag=True, help="Construit l'échantillon de démonstration (sources/demo/), sans réseau.")
+@click.option("--quiet", is_flag=True, help="N'affiche que le bilan final.")
+def build(db_path, inputs, demo, quiet):
+    """Construit la base SQLite à partir des sources.
+
+    Les lignes valides sont chargées dans `lieux` ; les autres vont dans `rejets`
+    avec leur motif. La base n'est remplacée que si la construction réussit.
+
+    \b
+    Exemple :
+        python build.py build
+        python build.py build --demo --db demo.db
+        python build.py build --input france-services=liste-fs.csv
+    """
+    descriptors = load_descriptors(demo)
+    try:
+        resolved = pipeline.resolve_inputs(descriptors, parse_inputs(inputs))
+        total = len(resolved)
+        with click.progressbar(length=total, label="Construction", file=sys.stderr,
+                               item_show_func=lambda d: d.id if d else "", hidden=quiet) as bar:
+            reports = pipeline.build(db_path, resolved, on_source=lambda d: bar.update(1, d))
+    except (BuildError, SourceReadError, DescriptorError, fetching.FetchError, ValueError) as e:
+        raise click.ClickException(str(e)) from e
+    for line in pipeline.summary_lines(reports):
+        click.echo(line)
+    click.echo(f"Base écrite : {db_path}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
+              help="Schéma de schemas/ contre lequel valider.")
+def validate(file, schema_name):
+    """Valide un fichier CSV contre un schéma et explique chaque erreur en français.
+
+    \b
+    Exemple :
+        python build.py validate mes-lieux.csv --schema lieux-mediation-numerique
+    """
+    from lieux.producer import validate_file
+
+    try:
+        report = validate_file(file, schema_name)
+    except (SourceReadError, ValueError) as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(0 if report.valid else 1)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+def export(db_path, out_dir):
+    """Écrit les fichiers à republier sur data.gouv.fr (CSV du standard, GeoJSON, datapackage.json).
+
+    \b
+    Exemple :
+        python build.py export --db lieux.db --out export/
+    """
+    raise click.ClickException("L'export n'est pas encore disponible dans cette version.")
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Construit et sert l'échantillon de démonstration si la base n'existe pas.")
+@click.option("--rebuild", is_flag=True, help="Reconstruit la base avant de la servir.")
+def serve(db_path, port, demo, rebuild):
+    """Sert la base avec Datasette sur 127.0.0.1 (construit la base si elle n'existe pas).
+
+    \b
+    Exemple :
+        python build.py serve --demo
+        python build.py serve --db lieux.db --port 8001
+    """
+    if rebuild or not db_path.exists():
+        ctx = click.get_current_context()
+        ctx.invoke(build, db_path=db_path, inputs=(), demo=demo, quiet=False)
+    os.execv(sys.executable, datasette_command(db_path, port))
+
+
+def datasette_command(db_path: Path, port: int) -> list[str]:
+    """The datasette command line that serves the database with the project's metadata, plugins and pages."""
+    return [
+        sys.executable, "-m", "datasette", "serve", "-i", str(db_path),
+        "--metadata", str(ROOT / "metadata.yml"),
+        "--plugins-dir", str(ROOT / "plugins"),
+        "--template-dir", str(ROOT / "templates"),
+        "--static", f"static:{ROOT / 'static'}",
+        "--host", "127.0.0.1", "--port", str(port),
+        "--setting", "sql_time_limit_ms", "2000",
+        "--setting", "max_returned_rows", "1000",
+        "--setting", "default_facet_size", "30",
+    ]
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,126 @@
+"""The build: every source through read → map → validate, then one database written atomically."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import fetch, load, schemas
+from .process import SourceResult, process_source
+from .read import SourceReadError
+from .sources import Descriptor
+
+
+class BuildError(RuntimeError):
+    """The build cannot produce a database; the message says why and what to do."""
+
+
+@dataclass
+class SourceInput:
+    descriptor: Descriptor
+    fetched: fetch.Fetched | None
+    status: str                 # ok | perimee | absente | illisible
+    message: str | None = None
+
+
+@dataclass
+class SourceReport:
+    id: str
+    status: str
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    corrections: int = 0
+    unmapped: int = 0
+    message: str | None = None
+
+
+def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cache_dir=None) -> list[SourceInput]:
+    """Where each source's file is: --input first, then the shipped file (demo), then the cache."""
+    known = {d.id for d in descriptors}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise BuildError(f"--input : source(s) inconnue(s) {', '.join(unknown)}. Sources connues : {', '.join(sorted(known))}.")
+    inputs = []
+    for d in descriptors:
+        try:
+            if d.id in overrides:
+                inputs.append(SourceInput(d, fetch.resolve_input(d.id, overrides[d.id], cache_dir), "ok"))
+            elif d.local_file:
+                inputs.append(SourceInput(d, fetch.resolve_input(d.id, str(d.local_file)), "ok"))
+            elif d.url and (copy := fetch.cached_copy(d.id, d.url, cache_dir)):
+                inputs.append(SourceInput(d, copy, "ok"))
+            else:
+                inputs.append(SourceInput(d, None, "absente",
+                                          "Fichier non téléchargé : lancez « python build.py fetch » ou passez --input "
+                                          f"{d.id}=CHEMIN."))
+        except fetch.FetchError as e:
+            inputs.append(SourceInput(d, None, "absente", str(e)))
+    return inputs
+
+
+def source_row(inp: SourceInput, report: SourceReport) -> dict:
+    d = inp.descriptor
+    return {
+        "id": d.id, "titre": d.title, "producteur": d.producer,
+        "licence": d.licence.get("title") or d.licence.get("name"), "licence_url": d.licence.get("path"),
+        "url": (inp.fetched.url if inp.fetched and inp.fetched.url else d.url), "page": d.homepage,
+        "sha256": inp.fetched.sha256 if inp.fetched else None,
+        "telecharge_le": inp.fetched.fetched_at if inp.fetched else None,
+        "statut": report.status, "message": report.message, "demo": int(d.demo),
+        "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
+        "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
+        "modifications": json.dumps(list(d.changes), ensure_ascii=False),
+    }
+
+
+def report_for(inp: SourceInput, result: SourceResult | None) -> SourceReport:
+    if result is None:
+        return SourceReport(inp.descriptor.id, inp.status, message=inp.message)
+    main = inp.descriptor.outputs[0].schema
+    return SourceReport(
+        inp.descriptor.id, inp.status if inp.status != "absente" else "ok",
+        read=result.read, loaded=result.loaded[main], rejected=result.rejected[main],
+        corrections=len(result.corrections), unmapped=sum(result.unmapped.values()), message=inp.message,
+    )
+
+
+def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None) -> list[SourceReport]:
+    """Process every available source and write the database; return one report per source."""
+    if not any(inp.fetched for inp in inputs):
+        raise BuildError(
+            "Aucune source disponible : lancez « python build.py fetch » (réseau nécessaire), "
+            "ou « python build.py build --demo » pour l'échantillon de démonstration."
+        )
+    reports = []
+    with load.atomic_database(db_path) as db:
+        load.create_tables(db)
+        for inp in inputs:
+            if on_source:
+                on_source(inp.descriptor)
+            result = None
+            if inp.fetched:
+                try:
+                    result = process_source(inp.descriptor, inp.fetched.path, on_record=on_record)
+                except SourceReadError as e:
+                    inp = SourceInput(inp.descriptor, inp.fetched, "illisible", str(e))
+            report = report_for(inp, result)
+            db["sources"].insert(source_row(inp, report))
+            if result is not None:
+                load.insert_result(db, result)
+            reports.append(report)
+        load.create_indexes(db)
+    return reports
+
+
+def summary_lines(reports: list[SourceReport]) -> list[str]:
+    """The closing report, one line per source: read = loaded + rejected."""
+    width = max([len(r.id) for r in reports] + [6])
+    lines = [f"{'source':<{width}}  {'lues':>7}  {'chargées':>8}  {'rejetées':>8}  {'corrigées':>9}  {'non reconnues':>13}  statut"]
+    for r in reports:
+        lines.append(f"{r.id:<{width}}  {r.read:>7}  {r.loaded:>8}  {r.rejected:>8}  {r.corrections:>9}  {r.unmapped:>13}  {r.status}"
+                     + (f" : {r.message}" if r.message and r.status != "ok" else ""))
+    total = [sum(getattr(r, k) for r in reports) for k in ("read", "loaded", "rejected", "corrections", "unmapped")]
+    lines.append(f"{'total':<{width}}  {total[0]:>7}  {total[1]:>8}  {total[2]:>8}  {total[3]:>9}  {total[4]:>13}")
+    return lines

@@ -1,0 +1,162 @@
+"""Source descriptors: one sources/<id>.yml per published list.
+
+A descriptor says where a list comes from (title, producer, licence, official URL, pinned
+sha256), how to read it (format, encoding, delimiter, CRS, missing values) and how its columns
+map onto our schemas (`fields`, vocabulary `maps`). See sources/README.md for the keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import schemas
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES_DIR = ROOT / "sources"
+DEMO_DIR = SOURCES_DIR / "demo"
+
+FORMATS = ("csv", "json", "geojson")
+DEFAULT_MISSING_VALUES = ("", "null", "NULL", "None", "none", "#N/D", "N/A", "n/a", "NaN", "nan", "-")
+
+KNOWN_KEYS = {
+    "id", "title", "producer", "description", "licence", "homepage", "url", "sha256", "filename",
+    "format", "encoding", "delimiter", "crs", "missing_values", "records", "explode",
+    "priority", "demo", "changes", "schema", "fields", "outputs", "maps",
+}
+
+
+class DescriptorError(ValueError):
+    """A source descriptor that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One target table of a source: a schema and how each of its fields is filled."""
+
+    schema: str
+    fields: dict
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    id: str
+    path: Path
+    title: str
+    producer: str
+    licence: dict
+    format: str
+    outputs: tuple[Output, ...]
+    maps: dict = field(default_factory=dict)
+    url: str | None = None
+    sha256: str | None = None
+    filename: str | None = None
+    homepage: str | None = None
+    description: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    crs: str = "EPSG:4326"
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
+    records: str | None = None
+    explode: dict | None = None
+    priority: int = 50
+    demo: bool = False
+    changes: tuple[str, ...] = ()
+
+    @property
+    def local_file(self) -> Path | None:
+        """A data file shipped beside the descriptor (the demo sample), if any."""
+        if self.filename and not self.url:
+            return self.path.parent / self.filename
+        return None
+
+
+def _require(data: dict, key: str, path: Path):
+    if not data.get(key):
+        raise DescriptorError(f"{path} : la clé « {key} » est obligatoire. Ajoutez-la au descripteur.")
+    return data[key]
+
+
+def _load_maps(maps: dict, path: Path) -> dict:
+    """Inline maps, or a string naming a shared YAML vocabulary file relative to sources/."""
+    loaded = {}
+    for name, value in (maps or {}).items():
+        if isinstance(value, str):
+            shared = SOURCES_DIR / value
+            if not shared.exists():
+                raise DescriptorError(f"{path} : la table de correspondance « {name} » renvoie à {value}, introuvable dans sources/.")
+            value = yaml.safe_load(shared.read_text(encoding="utf-8")) or {}
+        if not isinstance(value, dict):
+            raise DescriptorError(f"{path} : la table de correspondance « {name} » doit associer des libellés à des valeurs.")
+        loaded[name] = value
+    return loaded
+
+
+def parse_descriptor(data: dict, path: Path) -> Descriptor:
+    if not isinstance(data, dict):
+        raise DescriptorError(f"{path} : un descripteur est un dictionnaire YAML (clé: valeur).")
+    unknown = set(data) - KNOWN_KEYS
+    if unknown:
+        raise DescriptorError(
+            f"{path} : clé(s) inconnue(s) {', '.join(sorted(unknown))}. Clés possibles : {', '.join(sorted(KNOWN_KEYS))}."
+        )
+    fmt = _require(data, "format", path)
+    if fmt not in FORMATS:
+        raise DescriptorError(f"{path} : format « {fmt} » non pris en charge. Choisissez parmi : {', '.join(FORMATS)}.")
+    if "outputs" in data:
+        raw_outputs = data["outputs"]
+    else:
+        raw_outputs = [{"schema": data.get("schema", schemas.LIEUX), "fields": _require(data, "fields", path)}]
+    outputs = []
+    for out in raw_outputs:
+        schema = out.get("schema", schemas.LIEUX)
+        known = set(schemas.field_names(schema))
+        unknown_fields = set(out.get("fields", {})) - known
+        if unknown_fields:
+            raise DescriptorError(
+                f"{path} : champ(s) {', '.join(sorted(unknown_fields))} absent(s) du schéma {schema}. "
+                "Corrigez le nom du champ ou retirez-le."
+            )
+        outputs.append(Output(schema=schema, fields=out.get("fields", {})))
+    return Descriptor(
+        id=_require(data, "id", path),
+        path=path,
+        title=_require(data, "title", path),
+        producer=_require(data, "producer", path),
+        licence=_require(data, "licence", path),
+        format=fmt,
+        outputs=tuple(outputs),
+        maps=_load_maps(data.get("maps"), path),
+        url=data.get("url"),
+        sha256=data.get("sha256"),
+        filename=data.get("filename"),
+        homepage=data.get("homepage"),
+        description=data.get("description"),
+        encoding=data.get("encoding"),
+        delimiter=data.get("delimiter"),
+        crs=data.get("crs", "EPSG:4326"),
+        missing_values=tuple(data.get("missing_values", DEFAULT_MISSING_VALUES)),
+        records=data.get("records"),
+        explode=data.get("explode"),
+        priority=int(data.get("priority", 50)),
+        demo=bool(data.get("demo", False)),
+        changes=tuple(data.get("changes", ())),
+    )
+
+
+def load_descriptor(path: Path) -> Descriptor:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise DescriptorError(f"{path} : YAML illisible ({e}).") from e
+    descriptor = parse_descriptor(data, Path(path))
+    if descriptor.id != Path(path).stem:
+        raise DescriptorError(f"{path} : l'id « {descriptor.id} » doit être le nom du fichier ({Path(path).stem}).")
+    return descriptor
+
+
+def load_descriptors(directory: Path = SOURCES_DIR) -> list[Descriptor]:
+    """Every *.yml in the folder, sorted by id."""
+    return [load_descriptor(p) for p in sorted(Path(directory).glob("*.yml"))]

@@ -1,0 +1,297 @@
+"""Named transforms that descriptors apply to a source value: pure functions, one job each.
+
+A transform takes the value (and the row built so far, for the few that need context) and
+returns the new value. It raises TransformError with a French message when the value cannot
+be used, and returns Corrected(value, reason) when it changed the content (not only the
+layout), so that the build can record the change in the `corrections` table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import phonenumbers
+
+
+class TransformError(ValueError):
+    """The value cannot be turned into what the field needs; the message says why and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Corrected:
+    value: object
+    reason: str
+
+
+# Overseas départements: their phone region and their own country calling code.
+OVERSEAS_PHONE_REGIONS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "976": "YT", "975": "PM"}
+
+DAYS_OSM = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+
+
+def text(value, row=None):
+    """Trim and collapse runs of spaces and tabs (line breaks are kept)."""
+    value = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in value.split("\n")).strip()
+
+
+def one_line(value, row=None):
+    """Join the lines of a cell into one line."""
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def first_line(value, row=None):
+    """Keep the first line: "1 RUE DES CONCHES\\n03100 MONTLUCON" gives "1 RUE DES CONCHES"."""
+    return str(value).strip().splitlines()[0].strip()
+
+
+def _digits_code(value, length: int, label: str):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = str(value).strip()
+    if re.fullmatch(r"\d+", raw) and len(raw) == length - 1:
+        return Corrected("0" + raw, f"{label} « {raw} » : 0 initial restauré")
+    return raw
+
+
+def code_postal(value, row=None):
+    """Five digits; a four-digit code (read as an integer upstream) gets its leading 0 back."""
+    return _digits_code(value, 5, "code postal")
+
+
+def code_insee(value, row=None):
+    """INSEE code: five characters, Corsica's 2A/2B kept; leading 0 restored."""
+    raw = str(value).strip().upper()
+    if re.fullmatch(r"2[AB]\d{3}", raw):
+        return raw
+    return _digits_code(value, 5, "code INSEE")
+
+
+def number(value, row=None):
+    """A decimal number; accepts a decimal comma ("44,93815")."""
+    if isinstance(value, bool):
+        raise TransformError(f"« {value} » n'est pas un nombre.")
+    if isinstance(value, (int, float)):
+        result = float(value)
+    else:
+        raw = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if re.fullmatch(r"-?\d+,\d+", raw):
+            raw = raw.replace(",", ".")
+        try:
+            result = float(raw)
+        except ValueError:
+            raise TransformError(f"« {value} » n'est pas un nombre. Utilisez des chiffres, avec un point ou une virgule décimale.") from None
+    if not math.isfinite(result):
+        raise TransformError(f"« {value} » n'est pas un nombre fini.")
+    return result
+
+
+def integer(value, row=None):
+    result = number(value)
+    if not result.is_integer():
+        raise TransformError(f"« {value} » n'est pas un nombre entier.")
+    return int(result)
+
+
+def _departement_of(row) -> str | None:
+    cp = str((row or {}).get("code_postal") or "")
+    return cp[:3] if cp.startswith("97") else None
+
+
+def telephone(value, row=None):
+    """A phone number in E.164 (+33...), the form the standard requires; overseas numbers get their own code."""
+    raw = str(value).strip()
+    region = OVERSEAS_PHONE_REGIONS.get(_departement_of(row) or "", "FR")
+    candidates = re.split(r"\s*(?:/|;|\bou\b|\n)\s*", raw)
+    for candidate in candidates:
+        digits = re.sub(r"[^\d+]", "", candidate)
+        if not digits:
+            continue
+        if re.fullmatch(r"[1-9]\d{8}", digits):  # a leading 0 lost when read as an integer
+            digits = "0" + digits
+        try:
+            parsed = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            result = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            if len(candidates) > 1:
+                return Corrected(result, f"plusieurs numéros « {one_line(raw)} » : le premier valide est retenu")
+            return result
+    raise TransformError(f"« {one_line(raw)} » n'est pas un numéro de téléphone valide. Indiquez 10 chiffres, par exemple 01 23 45 67 89.")
+
+
+EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def courriels(value, row=None):
+    """One or several e-mail addresses (split on spaces, commas, semicolons, slashes)."""
+    parts = [p.strip().strip(".").lower() for p in re.split(r"[\s,;/|]+", str(value)) if p.strip()]
+    good = [p.removeprefix("mailto:") for p in parts if EMAIL.match(p.removeprefix("mailto:"))]
+    if not good:
+        raise TransformError(f"« {one_line(value)} » ne contient aucune adresse électronique valide.")
+    if len(good) != len(parts):
+        return Corrected(good, f"« {one_line(value)} » : seules les adresses valides sont gardées")
+    return good
+
+
+def site_web(value, row=None):
+    """One or several web addresses; "https://" is added where the scheme is missing."""
+    out = []
+    for part in re.split(r"[\s,;|]+", str(value).strip()):
+        if not part:
+            continue
+        if not re.match(r"^https?://", part, re.I):
+            if not re.match(r"^(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$", part):
+                raise TransformError(f"« {part} » n'est pas une adresse web. Indiquez une adresse comme https://exemple.fr.")
+            part = "https://" + part
+        out.append(part)
+    if not out:
+        raise TransformError("adresse web vide")
+    return out
+
+
+def url(value, row=None):
+    """A single web address."""
+    found = site_web(value, row)
+    return found[0]
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%y", "%Y/%m/%d", "%d-%m-%Y")
+
+
+def date_iso(value, row=None):
+    """A date as YYYY-MM-DD; reads 07/12/2021, 2022-09-26 19:00:45 and ISO timestamps."""
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%Y-%m-%d")
+    raw = str(value).strip()
+    candidate = re.sub(r"(\.\d+)?(Z|[+-]\d\d:?\d\d)$", "", raw)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(candidate, fmt).strftime("%Y-%m-%d")
+        except ValueError:
+            continue
+    raise TransformError(f"« {raw} » n'est pas une date. Écrivez-la AAAA-MM-JJ, par exemple 2024-04-02.")
+
+
+POSTCODE_IN_TEXT = re.compile(r"(?<!\d)(\d{5}|\d{2} \d{3})(?!\d)")
+
+
+def code_postal_in_text(value, row=None):
+    """The postcode found in a one-line address: "8 rue X - 33000 Bordeaux" gives "33000"."""
+    matches = POSTCODE_IN_TEXT.findall(str(value))
+    if not matches:
+        raise TransformError(f"aucun code postal à 5 chiffres dans « {one_line(value)} ».")
+    return matches[-1].replace(" ", "")
+
+
+def commune_in_text(value, row=None):
+    """The commune after the postcode: "8 rue X - 33000 Bordeaux" gives "Bordeaux"."""
+    parts = POSTCODE_IN_TEXT.split(one_line(value))
+    if len(parts) < 3 or not parts[-1].strip(" ,-"):
+        raise TransformError(f"aucune commune après le code postal dans « {one_line(value)} ».")
+    return re.sub(r"\s+CEDEX(\s*\d+)?$", "", parts[-1].strip(" ,-"), flags=re.I)
+
+
+def adresse_in_text(value, row=None):
+    """The street part before the postcode: "8 rue X - 33000 Bordeaux" gives "8 rue X"."""
+    parts = POSTCODE_IN_TEXT.split(one_line(value))
+    street = parts[0].strip(" ,-") if len(parts) >= 3 else one_line(value)
+    if not street:
+        raise TransformError(f"aucune rue avant le code postal dans « {one_line(value)} ».")
+    return street
+
+
+def resume(value, row=None):
+    """A summary of at most 280 characters (the standard's limit), cut at a word with "…"."""
+    value = one_line(value)
+    if len(value) <= 280:
+        return value
+    cut = value[:279].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return Corrected(cut, "résumé de plus de 280 caractères raccourci (texte complet dans presentation_detail)")
+
+
+def siret(value, row=None):
+    """A SIRET (14 digits) or SIREN (9 digits), spaces removed; the standard's pivot."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = re.sub(r"[\s.]", "", str(value))
+    if re.fullmatch(r"\d{13}", raw):
+        return Corrected("0" + raw, f"SIRET « {raw} » : 0 initial restauré")
+    if not re.fullmatch(r"[A-Za-z0-9]{9,14}", raw):
+        raise TransformError(f"« {value} » n'est pas un SIRET (14 chiffres) ni un SIREN (9 chiffres).")
+    return raw
+
+
+HOURS_RANGE = re.compile(r"(\d{1,2})\s*[:hH]\s*(\d{2})?\s*(?:-|–|à|a)\s*(\d{1,2})\s*[:hH]\s*(\d{2})?")
+
+
+def _day_ranges(text_value: str) -> str:
+    ranges = []
+    for m in HOURS_RANGE.finditer(text_value):
+        h1, m1, h2, m2 = m.group(1), m.group(2) or "00", m.group(3), m.group(4) or "00"
+        if int(h1) > 24 or int(h2) > 24 or int(m1) > 59 or int(m2) > 59:
+            raise TransformError(f"horaire impossible « {m.group(0)} ».")
+        ranges.append(f"{int(h1):02d}:{m1}-{int(h2):02d}:{m2}")
+    rest = HOURS_RANGE.sub("", text_value).replace("/", "").replace(",", "").replace("et", "").strip()
+    if rest:
+        raise TransformError(f"horaire illisible « {one_line(text_value)} ». Écrivez par exemple 09:00 - 12:00 / 13:30 - 17:00.")
+    return ",".join(ranges)
+
+
+def horaires_par_jour(value, row=None):
+    """Per-day columns ({"Mo": "08:30 - 12:00 / 13:30 - 17:00", ...}) to one OSM opening_hours string.
+
+    Consecutive days with the same hours are grouped: "Mo-Fr 08:30-12:00,13:30-17:00; Sa 09:00-12:00".
+    """
+    if not isinstance(value, dict):
+        raise TransformError("horaires_par_jour attend une colonne par jour (clé columns: {Mo: ..., Tu: ...}).")
+    per_day = []
+    for day in DAYS_OSM:
+        cell = value.get(day)
+        per_day.append((day, _day_ranges(str(cell)) if cell not in (None, "") else ""))
+    groups = []
+    for day, ranges in per_day:
+        if not ranges:
+            continue
+        if groups and groups[-1][2] == ranges and DAYS_OSM.index(groups[-1][1]) == DAYS_OSM.index(day) - 1:
+            groups[-1][1] = day
+        else:
+            groups.append([day, day, ranges])
+    if not groups:
+        return None
+    return "; ".join((f"{a}-{b}" if a != b else a) + " " + r for a, b, r in groups)
+
+
+def normalise_label(value) -> str:
+    """The key used to look a label up in a vocabulary map: case, accents, spaces and punctuation ignored."""
+    value = unicodedata.normalize("NFKD", str(value))
+    value = "".join(c for c in value if not unicodedata.combining(c)).casefold()
+    value = value.replace("’", "'")
+    return re.sub(r"[\s\-_.]+", " ", value).strip(" :;,.")
+
+
+TRANSFORMS = {
+    "text": text,
+    "one_line": one_line,
+    "first_line": first_line,
+    "code_postal": code_postal,
+    "code_insee": code_insee,
+    "number": number,
+    "integer": integer,
+    "telephone": telephone,
+    "courriels": courriels,
+    "site_web": site_web,
+    "url": url,
+    "date": date_iso,
+    "code_postal_in_text": code_postal_in_text,
+    "commune_in_text": commune_in_text,
+    "adresse_in_text": adresse_in_text,
+    "resume": resume,
+    "siret": siret,
+    "horaires_par_jour": horaires_par_jour,
+}
