@@ -24,8 +24,10 @@ DEFAULT_MISSING_VALUES = ("", "null", "NULL", "None", "none", "#N/D", "N/A", "n/
 KNOWN_KEYS = {
     "id", "title", "producer", "description", "licence", "homepage", "url", "sha256", "filename",
     "format", "encoding", "delimiter", "crs", "missing_values", "records", "explode",
-    "priority", "demo", "changes", "schema", "fields", "outputs", "maps",
+    "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends",
 }
+# Keys a descriptor never inherits through `extends`: where its file is and what it is.
+NOT_INHERITED = {"id", "url", "sha256", "filename", "extends"}
 
 
 class DescriptorError(ValueError):
@@ -146,11 +148,23 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
     )
 
 
-def load_descriptor(path: Path) -> Descriptor:
+def read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
         raise DescriptorError(f"{path} : YAML illisible ({e}).") from e
+
+
+def load_descriptor(path: Path) -> Descriptor:
+    """A descriptor; `extends: other.yml` reuses another descriptor's mapping for a file in the same shape."""
+    data = read_yaml(path)
+    if isinstance(data, dict) and data.get("extends"):
+        base_path = Path(path).parent / data["extends"]
+        if not base_path.exists():
+            raise DescriptorError(f"{path} : « extends » renvoie à {data['extends']}, introuvable.")
+        base = {k: v for k, v in read_yaml(base_path).items() if k not in NOT_INHERITED}
+        fields = {**base.get("fields", {}), **data.get("fields", {})}
+        data = {**base, **data, "fields": fields}
     descriptor = parse_descriptor(data, Path(path))
     if descriptor.id != Path(path).stem:
         raise DescriptorError(f"{path} : l'id « {descriptor.id} » doit être le nom du fichier ({Path(path).stem}).")
