@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from lieux import fetch as fetching
-from lieux import pipeline, sources
+from lieux import pipeline, site, sources
 from lieux.pipeline import BuildError
 from lieux.read import SourceReadError
 from lieux.sources import DescriptorError
@@ -157,22 +157,10 @@ def serve(db_path, port, demo, rebuild):
     if rebuild or not db_path.exists():
         ctx = click.get_current_context()
         ctx.invoke(build, db_path=db_path, inputs=(), demo=demo, quiet=False)
-    os.execv(sys.executable, datasette_command(db_path, port))
-
-
-def datasette_command(db_path: Path, port: int) -> list[str]:
-    """The datasette command line that serves the database with the project's metadata, plugins and pages."""
-    return [
-        sys.executable, "-m", "datasette", "serve", "-i", str(db_path),
-        "--metadata", str(ROOT / "metadata.yml"),
-        "--plugins-dir", str(ROOT / "plugins"),
-        "--template-dir", str(ROOT / "templates"),
-        "--static", f"static:{ROOT / 'static'}",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--setting", "sql_time_limit_ms", "2000",
-        "--setting", "max_returned_rows", "1000",
-        "--setting", "default_facet_size", "30",
-    ]
+    if db_path.stem != "lieux":
+        raise click.ClickException(f"{db_path} : le fichier servi doit s'appeler lieux.db (Datasette nomme la base d'après le fichier).")
+    command = site.serve_command(db_path, port)
+    os.execv(command[0], command)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -20,6 +21,7 @@ LIEUX_EXTRA_COLUMNS = {
     "sources": str,            # JSON array of the source ids the lieu came from
     "departement_code": str,
     "region_code": str,
+    "popup": str,              # JSON {title, description, link} read by datasette-cluster-map
 }
 FTS_COLUMNS = ["nom", "adresse", "commune", "presentation_resume", "presentation_detail"]
 
@@ -71,7 +73,15 @@ def lieu_row(values: dict, source_id: str) -> dict:
     row["sources"] = json.dumps([source_id])
     row["departement_code"] = departement_from_codes(values.get("code_insee"), values.get("code_postal"))
     row["region_code"] = None
+    row["popup"] = popup(values)
     return row
+
+
+def popup(values: dict) -> str:
+    """The map popup of a lieu: its name, its address, a link to its row."""
+    address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
+    return json.dumps({"title": values.get("nom"), "description": address,
+                       "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
 
 @contextmanager

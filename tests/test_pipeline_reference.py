@@ -1,0 +1,75 @@
+"""Every reference list builds; each row is loaded or rejected with a reason."""
+
+import sqlite3
+
+import pytest
+
+from tests.conftest import requires_reference
+from tests.reference_inputs import REFERENCE_INPUTS
+
+pytestmark = requires_reference
+
+# Rows loaded from each reference file, measured and checked by hand (see the README).
+EXPECTED_LOADED = {
+    "mediation-numerique": 1,
+    "france-services": 1975,
+    "conseillers-numeriques": 905,
+}
+
+
+def query(db_path, sql, params=()):
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_every_reference_source_has_an_expected_count():
+    assert set(EXPECTED_LOADED) == set(REFERENCE_INPUTS)
+
+
+@pytest.mark.parametrize("source_id", sorted(EXPECTED_LOADED))
+def test_read_equals_loaded_plus_rejected(reference_db, source_id):
+    [(status, read, loaded, rejected)] = query(
+        reference_db, "select statut, lignes_lues, lignes_chargees, lignes_rejetees from sources where id = ?", [source_id])
+    assert status == "ok"
+    assert read == loaded + rejected
+    assert loaded == EXPECTED_LOADED[source_id]
+    [(in_lieux,)] = query(reference_db, "select count(*) from lieux where sources = json_array(?)", [source_id])
+    [(rejected_rows,)] = query(reference_db, "select count(distinct ligne) from rejets where source = ? and schema = 'lieux-mediation-numerique'", [source_id])
+    assert in_lieux == loaded
+    assert rejected_rows == rejected
+
+
+def test_every_rejected_row_has_a_reason_and_its_raw_row(reference_db):
+    rows = query(reference_db, "select source, ligne, code, message, ligne_source from rejets")
+    assert rows, "the conseillers-numeriques list has rows without name: they must be rejected"
+    for source, ligne, code, message, raw in rows:
+        assert ligne > 0 and code and message and raw.startswith("{")
+
+
+def test_conseillers_numeriques_postcodes_get_their_leading_zero(reference_db):
+    # cnfs.json record 28: "code_postal": 3100 (Montluçon)
+    [(cp, dispositifs)] = query(reference_db, "select code_postal, dispositif_programmes_nationaux from lieux where id = 'conseillers-numeriques-28'")
+    assert cp == "03100"
+    assert dispositifs == '["Conseillers numériques", "France Services"]'
+    corrections = query(reference_db, "select motif from corrections where source = 'conseillers-numeriques' and champ = 'code_postal' and valeur_source = '3100'")
+    assert corrections and "0 initial" in corrections[0][0]
+
+
+def test_france_services_hours_become_osm_opening_hours(reference_db):
+    # liste-fs-20240801.csv id_fs 4: 08:45 - 12:00 / 13:30 - 18:00 from Monday to Friday
+    [(horaires, itinerance, telephone)] = query(reference_db, "select horaires, itinerance, telephone from lieux where id = 'france-services-4'")
+    assert horaires == "Mo-Fr 08:45-12:00,13:30-18:00"
+    assert itinerance == '["Fixe"]'
+    assert telephone == "+33323975390"
+
+
+def test_input_replaces_a_source_file(tmp_path, cache_dir):
+    from tests.conftest import copy_reference, run_build
+
+    path = copy_reference(REFERENCE_INPUTS["france-services"], tmp_path / "fs.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:11]), encoding="utf-8")  # header + 10 rows
+    db = tmp_path / "lieux.db"
+    run_build(db, "--input", f"france-services={path}")
+    assert query(db, "select lignes_lues, lignes_chargees from sources where id = 'france-services'") == [(10, 10)]
+    assert query(db, "select statut from sources where id = 'conseillers-numeriques'") == [("absente",)]
