@@ -68,9 +68,10 @@ def db_row(values: dict, schema_name: str) -> dict:
     return row
 
 
-def lieu_row(values: dict, source_id: str) -> dict:
+def lieu_row(values: dict) -> dict:
+    """A lieu as stored; `values["_source"]` names the source it came from."""
     row = db_row(values, schemas.LIEUX)
-    row["sources"] = json.dumps([source_id])
+    row["sources"] = json.dumps([values["_source"]])
     row["departement_code"] = departement_from_codes(values.get("code_insee"), values.get("code_postal"))
     row["region_code"] = None
     row["popup"] = popup(values)
@@ -141,11 +142,9 @@ def as_text(value):
 
 
 def insert_result(db: sqlite_utils.Database, result) -> None:
-    """The rows, rejects, corrections and unmapped values of one processed source."""
+    """The rejects, corrections, unmapped values and non-lieux rows of one processed source."""
     for schema_name, rows in result.rows.items():
-        if schema_name == schemas.LIEUX:
-            db["lieux"].insert_all((lieu_row(r, result.source) for r in rows), batch_size=1000)
-        else:
+        if schema_name != schemas.LIEUX:  # lieux are loaded together, after every source (insert_lieux)
             db[schemas.table_for(schema_name)].insert_all(
                 ({**db_row(r, schema_name), "source": result.source} for r in rows), batch_size=1000, alter=True)
     db["rejets"].insert_all(({
@@ -160,6 +159,10 @@ def insert_result(db: sqlite_utils.Database, result) -> None:
     db["valeurs_non_reconnues"].insert_all(({
         "source": result.source, "champ": field, "valeur": value, "nombre": count,
     } for (field, value), count in sorted(result.unmapped.items())), batch_size=1000)
+
+
+def insert_lieux(db: sqlite_utils.Database, rows: list[dict]) -> None:
+    db["lieux"].insert_all((lieu_row(r) for r in rows), batch_size=1000)
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:

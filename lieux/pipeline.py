@@ -86,30 +86,55 @@ def report_for(inp: SourceInput, result: SourceResult | None) -> SourceReport:
     )
 
 
+def process_all(inputs: list[SourceInput], on_source=None, on_record=None) -> list[tuple[SourceInput, SourceResult | None]]:
+    """Read, map and validate every available source; an unreadable file marks its source `illisible`."""
+    processed = []
+    for inp in inputs:
+        if on_source:
+            on_source(inp.descriptor)
+        result = None
+        if inp.fetched:
+            try:
+                result = process_source(inp.descriptor, inp.fetched.path, on_record=on_record)
+            except SourceReadError as e:
+                inp = SourceInput(inp.descriptor, inp.fetched, "illisible", str(e))
+        processed.append((inp, result))
+    return processed
+
+
+def lieux_rows(processed) -> list[dict]:
+    """Every valid lieu of every source, tagged with its source (`_source`) and source line (`_ligne`)."""
+    rows = []
+    for inp, result in processed:
+        if result is None:
+            continue
+        for row in result.rows.get(schemas.LIEUX, []):
+            row["_source"] = inp.descriptor.id
+            rows.append(row)
+    return rows
+
+
 def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None) -> list[SourceReport]:
-    """Process every available source and write the database; return one report per source."""
+    """Process every available source and write the database; return one report per source.
+
+    Steps: process each source (read, map, validate) → the lieux of all sources together
+    → load. Steps that need every lieu at once (geography checks, merging) go between.
+    """
     if not any(inp.fetched for inp in inputs):
         raise BuildError(
             "Aucune source disponible : lancez « python build.py fetch » (réseau nécessaire), "
             "ou « python build.py build --demo » pour l'échantillon de démonstration."
         )
-    reports = []
+    processed = process_all(inputs, on_source, on_record)
+    lieux = lieux_rows(processed)
+    reports = [report_for(inp, result) for inp, result in processed]
     with load.atomic_database(db_path) as db:
         load.create_tables(db)
-        for inp in inputs:
-            if on_source:
-                on_source(inp.descriptor)
-            result = None
-            if inp.fetched:
-                try:
-                    result = process_source(inp.descriptor, inp.fetched.path, on_record=on_record)
-                except SourceReadError as e:
-                    inp = SourceInput(inp.descriptor, inp.fetched, "illisible", str(e))
-            report = report_for(inp, result)
+        for (inp, result), report in zip(processed, reports):
             db["sources"].insert(source_row(inp, report))
             if result is not None:
                 load.insert_result(db, result)
-            reports.append(report)
+        load.insert_lieux(db, lieux)
         load.create_indexes(db)
     return reports
 
