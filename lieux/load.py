@@ -21,6 +21,11 @@ LIEUX_EXTRA_COLUMNS = {
     "sources": str,            # JSON array of the source ids the lieu came from
     "departement_code": str,
     "region_code": str,
+    "departement_nom": str,
+    "region_nom": str,
+    "qualite_geo": str,        # source | corrigee | centre_commune | hors_departement | absente | non_verifiee
+    "qualite_geo_motif": str,
+    "hub": str,                # hub(s) territorial(aux) of the département, " | " between two
     "popup": str,              # JSON {title, description, link} read by datasette-cluster-map
 }
 FTS_COLUMNS = ["nom", "adresse", "commune", "presentation_resume", "presentation_detail"]
@@ -72,8 +77,10 @@ def lieu_row(values: dict) -> dict:
     """A lieu as stored; `values["_source"]` names the source it came from."""
     row = db_row(values, schemas.LIEUX)
     row["sources"] = json.dumps([values["_source"]])
-    row["departement_code"] = departement_from_codes(values.get("code_insee"), values.get("code_postal"))
-    row["region_code"] = None
+    placed = values.get("_geo") or {}  # set by the geography step (lieux.geo)
+    row["departement_code"] = placed.get("departement_code") or departement_from_codes(values.get("code_insee"), values.get("code_postal"))
+    for key in ("region_code", "departement_nom", "region_nom", "qualite_geo", "qualite_geo_motif", "hub"):
+        row[key] = placed.get(key)
     row["popup"] = popup(values)
     return row
 
@@ -119,6 +126,9 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
+        # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
+        "geo_source": int, "geo_corrigee": int, "geo_centre_commune": int, "geo_hors_departement": int,
+        "geo_absente": int, "geo_non_verifiee": int, "geo_adresses_incoherentes": int, "geo_codes_insee_completes": int,
     }, pk="id")
     db["rejets"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur": str, "code": str,
@@ -173,7 +183,7 @@ def create_indexes(db: sqlite_utils.Database) -> None:
         "WHERE latitude IS NOT NULL AND longitude IS NOT NULL"
     )
     db["lieux"].enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
-    for columns in (["code_postal"], ["code_insee"], ["departement_code"], ["commune"]):
+    for columns in (["code_postal"], ["code_insee"], ["departement_code"], ["commune"], ["qualite_geo"]):
         db["lieux"].create_index(columns, if_not_exists=True)
     db["rejets"].create_index(["source", "code"], if_not_exists=True)
     db["corrections"].create_index(["source"], if_not_exists=True)

@@ -1,0 +1,80 @@
+"""The geography step: reference files, address resolution, coordinate checks, hubs, coverage.
+
+The build calls `prepare(overrides)` once (reads the cached or given reference files), then
+`normalise(lieux, ...)` on every lieu, then `write(db, ...)` to store the reference tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import reference
+from .data import Geography, load_geography
+from .hubs import hubs_by_departement, with_coverage
+from .normalise import QUALITES, QUALITE_LABELS, GeoResult, normalise
+from .tables import create_coverage_view, create_tables, insert_corrections
+
+__all__ = ["Prepared", "prepare", "apply", "write", "QUALITES", "QUALITE_LABELS", "REFERENCE_IDS"]
+
+REFERENCE_IDS = tuple(reference.BY_ID)
+
+
+@dataclass
+class Prepared:
+    geography: Geography | None
+    resolved: dict
+    message: str | None      # set when the reference is missing or unreadable (French, says how to get it)
+
+
+def prepare(overrides: dict | None = None, cache_dir=None) -> Prepared:
+    """Read the reference geography from --input files or the cache; never fails, never downloads by itself."""
+    resolved = reference.resolve(overrides, cache_dir)
+    missing = reference.missing_required(resolved)
+    if missing:
+        return Prepared(None, resolved, reference.MISSING_MESSAGE.format(missing=", ".join(missing)))
+    try:
+        geography = load_geography({i: r.fetched.path for i, r in resolved.items() if r.fetched})
+    except (OSError, ValueError, KeyError) as e:
+        return Prepared(None, resolved, reference.MISSING_MESSAGE.format(missing=f"fichier illisible : {e}"))
+    return Prepared(geography, resolved, None)
+
+
+def apply(lieux: list[dict], prepared: Prepared, crs_by_source: dict, hubs: list[dict] | None = None) -> GeoResult:
+    """The build's hook: every lieu placed, with its département, région, qualite_geo and hub."""
+    geography = prepared.geography
+    by_departement = hubs_by_departement(hubs, geography) if hubs and geography else None
+    return normalise(lieux, geography, crs_by_source, by_departement, prepared.message)
+
+
+def write(db, prepared: Prepared, result: GeoResult) -> None:
+    """Reference tables, the coverage view and the geography's corrections."""
+    create_tables(db, prepared.geography, prepared.resolved)
+    insert_corrections(db, result.corrections)
+    create_coverage_view(db)
+
+
+def hub_rows(hubs: list[dict], prepared: Prepared) -> list[dict]:
+    """Hub rows with the départements they cover and their area (`geometry`), when the reference is there."""
+    return with_coverage(hubs, prepared.geography) if prepared.geography else hubs
+
+
+HUBS_SCHEMA = "hubs-territoriaux"
+
+
+def step(processed, lieux: list[dict], prepared: Prepared) -> GeoResult:
+    """The whole geography step on the processed sources: hub rows get their coverage, every lieu its place."""
+    crs_by_source = {inp.descriptor.id: inp.descriptor.crs for inp, _ in processed}
+    hubs = []
+    for _, result in processed:
+        if result is not None and result.rows.get(HUBS_SCHEMA):
+            result.rows[HUBS_SCHEMA] = hub_rows(result.rows[HUBS_SCHEMA], prepared)
+            hubs += result.rows[HUBS_SCHEMA]
+    return apply(lieux, prepared, crs_by_source, hubs)
+
+
+def source_columns(summary: dict) -> dict:
+    """The geography columns of one source's row in the `sources` table."""
+    return {f"geo_{q}": summary.get(q, 0) for q in QUALITES} | {
+        "geo_adresses_incoherentes": summary.get("adresses_incoherentes", 0),
+        "geo_codes_insee_completes": summary.get("codes_insee_completes", 0),
+    }
