@@ -146,12 +146,12 @@ def place_without_reference(row: dict, crs: str) -> Placement:
         qualite, motif = "absente", f"coordonnées nulles ({fmt(y)}, {fmt(x)}) dans la source : retirées"
         set_point(p, row, None, None, motif)
     else:
-        first = coordinates.candidates(x, y, crs, None)
-        if not first:
+        declared = [c for c in coordinates.candidates(x, y, crs, None) if not c.corrige]  # no guess without polygons
+        if not declared:
             qualite, motif = "absente", f"coordonnées impossibles ({fmt(y)}, {fmt(x)}) : retirées"
             set_point(p, row, None, None, motif)
-        elif first[0].motif and not first[0].corrige:
-            set_point(p, row, first[0].lon, first[0].lat, first[0].motif)
+        elif declared[0].motif:
+            set_point(p, row, declared[0].lon, declared[0].lat, declared[0].motif)
     departement = departement_from_codes(row.get("code_insee"), row.get("code_postal"))
     p.geo = {"departement_code": departement, "departement_nom": None, "region_code": None, "region_nom": None,
              "qualite_geo": qualite, "qualite_geo_motif": motif}
