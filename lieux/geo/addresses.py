@@ -116,15 +116,16 @@ def by_postcode_and_name(geo: Geography, postcode_codes: set[str], commune, cp) 
         code = next(iter(postcode_codes))
         return code, f"seule commune du code postal {cp} (nom « {commune} » non reconnu)"
     if not postcode_codes and name_codes and cp:
-        in_dep = [c for c in name_codes if geo.communes[c].departement == departement_of_postcode(cp)]
+        in_dep = [c for c in name_codes if geo.communes[c].departement in departements_of_postcode(cp)]
         if len(in_dep) == 1:
             return in_dep[0], f"commune « {commune} » dans le département du code postal {cp}"
     return None
 
 
-def departement_of_postcode(cp: str) -> str:
+def departements_of_postcode(cp: str) -> tuple[str, ...]:
+    """The départements a postcode can belong to: Corsica's 20xxx (CEDEX codes included) may be either."""
     if cp.startswith("97"):
-        return cp[:3]
+        return (cp[:3],)
     if cp.startswith("20"):
-        return "2A" if cp < "20200" else "2B"
-    return cp[:2]
+        return ("2A", "2B")
+    return (cp[:2],)

@@ -84,8 +84,12 @@ def place(row: dict, geo: Geography, locator: DepartementLocator, crs: str) -> P
         reason = None
         options = coordinates.candidates(x, y, crs, departement)
         if departement:
+            # Without a resolved commune, a Corsican postcode does not tell 2A from 2B: either is the right one.
+            allowed = [departement] if found.commune or departement not in ("2A", "2B") else ["2A", "2B"]
             for c in options:
-                if locator.contains(departement, c.lon, c.lat):
+                inside = next((d for d in allowed if locator.contains(d, c.lon, c.lat)), None)
+                if inside:
+                    departement = inside
                     qualite = "corrigee" if c.corrige else "source"
                     motif = c.motif or "point dans son département"
                     if c.motif:
