@@ -129,6 +129,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
         "geo_source": int, "geo_corrigee": int, "geo_centre_commune": int, "geo_hors_departement": int,
         "geo_absente": int, "geo_non_verifiee": int, "geo_adresses_incoherentes": int, "geo_codes_insee_completes": int,
+        "geo_codes_postaux_0_incoherents": int,
     }, pk="id")
     db["rejets"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur": str, "code": str,

@@ -70,6 +70,13 @@ def test_moved_points_are_corrections(reference_db):
     assert ("latitude", "43.9653", str(lat)) in motifs
 
 
+def test_a_restored_leading_zero_is_checked_against_the_postcode_base(reference_db):
+    # cnfs.json: "code_postal": 3450 for Saint-Pourçain-sur-Sioule, whose postcode is 03500
+    [(motif,)] = query(reference_db, "select motif from corrections where champ = 'code_postal' and valeur_source = '03450'")
+    assert "n'est pas celui de la commune Saint-Pourçain-sur-Sioule" in motif and "0 initial" in motif
+    assert query(reference_db, "select geo_codes_postaux_0_incoherents from sources where id = 'conseillers-numeriques'") == [(3,)]
+
+
 def test_closing_report_has_the_geography(reference_db):
     report = reference_db.with_suffix(".txt").read_text(encoding="utf-8")
     assert "Géographie des lieux chargés" in report and "centre commune" in report

@@ -39,11 +39,12 @@ def prepare(overrides: dict | None = None, cache_dir=None) -> Prepared:
     return Prepared(geography, resolved, None)
 
 
-def apply(lieux: list[dict], prepared: Prepared, crs_by_source: dict, hubs: list[dict] | None = None) -> GeoResult:
+def apply(lieux: list[dict], prepared: Prepared, crs_by_source: dict, hubs: list[dict] | None = None,
+          padded: set | None = None) -> GeoResult:
     """The build's hook: every lieu placed, with its département, région, qualite_geo and hub."""
     geography = prepared.geography
     by_departement = hubs_by_departement(hubs, geography) if hubs and geography else None
-    return normalise(lieux, geography, crs_by_source, by_departement, prepared.message)
+    return normalise(lieux, geography, crs_by_source, by_departement, prepared.message, padded)
 
 
 def write(db, prepared: Prepared, result: GeoResult) -> None:
@@ -69,7 +70,11 @@ def step(processed, lieux: list[dict], prepared: Prepared) -> GeoResult:
         if result is not None and result.rows.get(HUBS_SCHEMA):
             result.rows[HUBS_SCHEMA] = hub_rows(result.rows[HUBS_SCHEMA], prepared)
             hubs += result.rows[HUBS_SCHEMA]
-    return apply(lieux, prepared, crs_by_source, hubs)
+    # Postcodes that lost their leading 0 upstream got it back in lieux.transforms.code_postal: say so when the
+    # postcode base then disagrees, since the padding is the likely culprit.
+    padded = {(c.source, c.ligne) for _, result in processed if result is not None for c in result.corrections
+              if c.champ == "code_postal" and "0 initial" in c.motif}
+    return apply(lieux, prepared, crs_by_source, hubs, padded)
 
 
 def source_columns(summary: dict) -> dict:
@@ -77,4 +82,5 @@ def source_columns(summary: dict) -> dict:
     return {f"geo_{q}": summary.get(q, 0) for q in QUALITES} | {
         "geo_adresses_incoherentes": summary.get("adresses_incoherentes", 0),
         "geo_codes_insee_completes": summary.get("codes_insee_completes", 0),
+        "geo_codes_postaux_0_incoherents": summary.get("codes_postaux_0_incoherents", 0),
     }

@@ -163,7 +163,7 @@ def place_without_reference(row: dict, crs: str) -> Placement:
 
 
 def normalise(lieux: list[dict], geography: Geography | None, crs_by_source: dict | None = None,
-              hubs_by_departement: dict | None = None, message: str | None = None) -> GeoResult:
+              hubs_by_departement: dict | None = None, message: str | None = None, padded: set | None = None) -> GeoResult:
     """Place every lieu; return the changed rows, the corrections and the per-source counts."""
     crs_by_source = crs_by_source or {}
     locator = DepartementLocator(geography.departement_shapes) if geography else None
@@ -177,6 +177,9 @@ def normalise(lieux: list[dict], geography: Geography | None, crs_by_source: dic
             corrections.append(CorrectionRow(source, schemas.LIEUX, row.get("_ligne"), name, row.get(name), value, p.motifs[name]))
             new[name] = value
         for champ, problem in p.problems:
+            if champ == "code_postal" and (source, row.get("_ligne")) in (padded or ()):
+                problem += " ; ce code avait 4 chiffres dans la source et a reçu un 0 initial : vérifiez-le"
+                summary[source]["codes_postaux_0_incoherents"] += 1
             corrections.append(CorrectionRow(source, schemas.LIEUX, row.get("_ligne"), champ, row.get(champ), row.get(champ),
                                              f"incohérence signalée, valeur gardée : {problem}"))
         hubs = (hubs_by_departement or {}).get(p.geo["departement_code"]) or []
