@@ -185,3 +185,33 @@ def test_documented_spelling_validates_with_frictionless(tmp_path):
     with system.use_context(trusted=True):
         official = validate(str(example), schema=str(OFFICIAL_STANDARD))
     assert official.flatten(["rowNumber", "fieldName", "type"]) == [[2, "formations_labels", "constraint-error"]]
+
+
+# --- schemas/datapackage.json and the validate command --------------------------------------------------
+
+def test_datapackage_lists_every_schema_and_validates():
+    from frictionless import Package
+
+    package = json.loads((schemas.SCHEMAS_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in package["resources"]] == SCHEMA_NAMES
+    for resource in package["resources"]:
+        assert resource["schema"] == f"{resource['name']}/schema.json"
+        assert resource["path"] == f"{resource['name']}/exemple-valide.csv"
+        assert resource["title"] == schemas.load_schema(resource["name"])["title"]
+    report = Package(str(schemas.SCHEMAS_DIR / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert len(report.tasks) == len(SCHEMA_NAMES)
+
+
+def test_validate_command_explains_a_bad_hubs_file_in_french(tmp_path):
+    from click.testing import CliRunner
+
+    from build import cli
+
+    path = tmp_path / "hubs.csv"
+    path.write_text("id,nom,regions,departements\nHub X,Hub X,Bretagne;Normandie,971\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--schema", "hubs-territoriaux"])
+    assert result.exit_code == 1
+    assert "id « Hub X » : ne respecte pas le format attendu" in result.output
+    assert "regions « Bretagne;Normandie » : valeur hors du vocabulaire du schéma. Séparez les valeurs par « | »" in result.output
+    assert "departements «" not in result.output  # "971" is a valid code
