@@ -26,6 +26,17 @@ def test_pinned_sha256_is_the_reference_copy(source_id):
     assert fetch.sha256_of(REFERENCE / REFERENCE_INPUTS[source_id]) == descriptor.sha256
 
 
+@pytest.mark.parametrize("source_id", ["hubs-territoriaux", "fabriques-de-territoire", "aptic"])
+def test_pinned_download_passes_its_sha256_check(reference_url, tmp_path, source_id):
+    descriptor = load_descriptor(SOURCES_DIR / f"{source_id}.yml")
+    url = f"{reference_url}/{REFERENCE_INPUTS[source_id]}"
+    fetched = fetch.download(url, tmp_path / "ok", sha256=descriptor.sha256, retries=1)
+    assert fetched.sha256 == descriptor.sha256
+    with pytest.raises(fetch.FetchError, match="empreinte sha256"):
+        fetch.download(url, tmp_path / "changed", sha256="0" * 64, retries=1)
+    assert not (tmp_path / "changed").exists()
+
+
 @pytest.mark.parametrize("table, source_id, expected", [
     ("structures_conseillers", "conseillers-numeriques", 905),
     ("hubs", "hubs-territoriaux", 17),
