@@ -167,3 +167,15 @@ def test_aptic_every_label_is_covered_by_the_map(reference_db):
 def test_aptic_source_says_it_has_no_licence(reference_db):
     [(licence,)] = query(reference_db, "select licence from sources where id = 'aptic'")
     assert "Aucune licence" in licence
+
+
+def test_an_older_hubs_list_in_the_same_shape_builds_with_input(tmp_path, reference_url, cache_dir):
+    # versions/hubs-2021-10-27.json: the first list, where RhinOcc covered 4 départements, not the région
+    from tests.conftest import run_build
+
+    db = tmp_path / "lieux.db"
+    run_build(db, "--input", f"hubs-territoriaux={reference_url}/anct-cnum-api-conseiller-numerique/versions/hubs-2021-10-27.json")
+    assert query(db, "select lignes_lues, lignes_chargees, lignes_rejetees from sources where id = 'hubs-territoriaux'") == [(10, 10, 0)]
+    assert query(db, "select regions, departements from hubs where id = 'rhinocc'") == [(None, '["11", "31", "32", "65"]')]
+    # the id comes from the name: renamed "CONUMM" in 2022, this hub had another id in 2021
+    assert query(db, "select nom from hubs where id = 'hub-conumm'") == [("Hub Conumm",)]
