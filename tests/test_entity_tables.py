@@ -84,6 +84,18 @@ def test_structures_hold_no_personal_data():
     assert not names & {"nom_conseiller", "prenom", "email", "courriel", "telephone", "conseiller"}
 
 
+def test_declared_departement_is_kept_even_where_the_address_says_otherwise(reference_db):
+    # code_département is the département the posts were granted for; the address (and its geocoding)
+    # can lie elsewhere: a regional head office (Maxéville, 54, for posts in 25, 51, 55), or a geocoding
+    # error (id 1303, COMMUNE DE SAINT BENOIT, declared 974, geocoded to Saint-Benoît 04174, score 0.5).
+    rows = query(reference_db, """
+        select id from structures_conseillers where code_insee is not null and departement_code !=
+          case when code_insee like '97%' then substr(code_insee, 1, 3) else substr(code_insee, 1, 2) end""")
+    assert len(rows) == 10
+    assert query(reference_db, "select departement_code, code_insee, geocodage_score from structures_conseillers "
+                               "where id = 'conseillers-numeriques-1303'") == [("974", "04174", 0.5)]
+
+
 def test_accents_restored_in_geocoding_labels_are_recorded(reference_db):
     rows = query(reference_db, "select count(*) from corrections where source = 'conseillers-numeriques' and champ = 'geocodage_libelle'")
     assert rows == [(334,)]
