@@ -96,6 +96,8 @@ def test_multi_valued_fields_say_their_separator(name):
     fields = schemas.load_schema(name)["fields"]
     multi = [f for f in fields if f.get("multiple")]
     assert tuple(f["name"] for f in multi) == schemas.multi_valued(name)
+    kept = Schema.from_descriptor(str(folder(name) / "schema.json")).to_descriptor()
+    assert [f["name"] for f in kept["fields"] if f.get("multiple")] == [f["name"] for f in multi]
     for f in multi:
         assert "séparées par « | »" in f["description"], f"{name}.{f['name']}"
         assert f["type"] == "string"
