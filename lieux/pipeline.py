@@ -171,7 +171,7 @@ def geo_summary_lines(reports: list[SourceReport], width: int, geo_message: str 
     lines = ["", "Géographie des lieux chargés :"]
     lines.append(f"{'source':<{width}}  " + "  ".join(f"{label:>{max(len(label), 6)}}" for _, label in GEO_COLUMNS))
     for r in reports + [SourceReport("total", "", geo={k: sum(x.geo.get(k, 0) for x in reports) for k, _ in GEO_COLUMNS})]:
-        if r.geo:
+        if any(r.geo.get(k) for k, _ in GEO_COLUMNS):  # sources without lieux (entity lists) are left out
             lines.append(f"{r.id:<{width}}  " + "  ".join(f"{r.geo.get(k, 0):>{max(len(label), 6)}}" for k, label in GEO_COLUMNS))
     if geo_message:
         lines.append(f"! {geo_message}")
