@@ -115,3 +115,19 @@ def test_offline_demo_says_the_geography_is_missing(tmp_path, monkeypatch):
     assert query(db, "select count(*) from lieux where departement_code is null") == [(0,)]
     assert query(db, "select distinct qualite_geo from lieux") == [("non_verifiee",)]
     assert query(db, "select count(*) from departements") == [(0,)]
+
+
+def test_every_lieu_knows_its_hub(reference_db):
+    assert query(reference_db, "select count(*) from lieux where hub is null") == [(0,)]
+    assert query(reference_db, "select distinct hub from lieux where departement_code = '971'") == [("Hub UltraNumérique | Mednum Antilles",)]
+    assert query(reference_db, "select distinct hub from lieux where departement_code = '33'") == [("Hubik",)]
+
+
+@pytest.mark.asyncio
+async def test_hubs_coverage_is_exported_as_geojson(reference_datasette):
+    r = await reference_datasette.client.get("/lieux/hubs.geojson?_size=max")
+    assert r.status_code == 200
+    features = {f["properties"]["nom"]: f for f in r.json()["features"]}
+    assert len(features) == 17
+    assert shape(features["Hub Corse"]["geometry"]).contains(shapely.Point(8.7369, 41.9192))   # Ajaccio
+    assert json.loads(features["Solidarnum"]["properties"]["departements_couverts"]) == ["974", "976"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "STES": "SAINTES"}
 CEDEX = re.compile(r"\bCEDEX\b(\s*\d+)?", re.I)
@@ -17,6 +18,7 @@ def strip_accents(value: str) -> str:
     return "".join(c for c in value if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=200_000)   # the reference repeats names (La Poste's name and acheminement label are often equal)
 def name_key(value) -> str:
     """A commune name as a comparison key: "St-Étienne CEDEX 2" and "SAINT ETIENNE" give "SAINT ETIENNE".
 
