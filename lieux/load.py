@@ -88,6 +88,8 @@ def lieu_row(values: dict) -> dict:
 def popup(values: dict) -> str:
     """The map popup of a lieu: its name, its address, a link to its row."""
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
+    if (values.get("_geo") or {}).get("qualite_geo") == "centre_commune":
+        address += " — position approximative : centre de la commune"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 

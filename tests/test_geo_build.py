@@ -131,3 +131,9 @@ async def test_hubs_coverage_is_exported_as_geojson(reference_datasette):
     assert len(features) == 17
     assert shape(features["Hub Corse"]["geometry"]).contains(shapely.Point(8.7369, 41.9192))   # Ajaccio
     assert json.loads(features["Solidarnum"]["properties"]["departements_couverts"]) == ["974", "976"]
+
+
+def test_commune_centre_is_not_shown_as_a_precise_point(reference_db):
+    [(popup,)] = query(reference_db, "select popup from lieux where id = 'conseillers-numeriques-31'")   # Vichy, no coordinates
+    assert "position approximative : centre de la commune" in json.loads(popup)["description"]
+    assert query(reference_db, "select count(*) from lieux where qualite_geo = 'source' and popup like '%approximative%'") == [(0,)]

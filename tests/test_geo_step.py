@@ -33,3 +33,10 @@ def test_step_without_reference_keeps_hub_rows(geography):
     processed = processed_with({HUBS_SCHEMA: hubs}, "hubs-territoriaux")
     result = step(processed, [], Prepared(None, {}, "absent"))
     assert result.rows == [] and processed[0][1].rows[HUBS_SCHEMA] == hubs
+
+
+def test_an_unknown_crs_stops_the_build_with_a_clear_message(geography):
+    import pytest
+
+    with pytest.raises(ValueError, match="système de coordonnées « EPSG:9999999 » inconnu"):
+        step(processed_with({}, "liste", "EPSG:9999999"), [], Prepared(geography, {}, None))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import reference
+from pyproj.exceptions import CRSError
+
+from . import coordinates, reference
 from .data import Geography, load_geography
 from .hubs import hubs_by_departement, with_coverage
 from .normalise import QUALITES, QUALITE_LABELS, GeoResult, normalise
@@ -62,9 +64,20 @@ def hub_rows(hubs: list[dict], prepared: Prepared) -> list[dict]:
 HUBS_SCHEMA = "hubs-territoriaux"
 
 
+def checked_crs(descriptor) -> str:
+    """The descriptor's `crs`, once pyproj knows it; a clear error otherwise (a typo would place every point wrong)."""
+    crs = descriptor.crs or coordinates.WGS84
+    try:
+        coordinates.transformer(crs)
+    except CRSError as e:
+        raise ValueError(f"{getattr(descriptor, 'path', descriptor.id)} : système de coordonnées « {crs} » inconnu ({e}). "
+                         "Indiquez un code EPSG, par exemple crs: EPSG:2154 pour le Lambert-93.") from e
+    return crs
+
+
 def step(processed, lieux: list[dict], prepared: Prepared) -> GeoResult:
     """The whole geography step on the processed sources: hub rows get their coverage, every lieu its place."""
-    crs_by_source = {inp.descriptor.id: inp.descriptor.crs for inp, _ in processed}
+    crs_by_source = {inp.descriptor.id: checked_crs(inp.descriptor) for inp, _ in processed}
     hubs = []
     for _, result in processed:
         if result is not None and result.rows.get(HUBS_SCHEMA):
