@@ -3,7 +3,7 @@
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from lieux.geo.tables import COVERAGE_VIEW, PROGRAMMES
+from lieux.geo.tables import COVERAGE_TABLE, PROGRAMMES
 
 DATABASE = "lieux"
 # Colour classes (lieux per 10,000 inhabitants), lowest first: the under-served territories stand out.
@@ -32,12 +32,12 @@ def legend() -> list[dict]:
 
 async def coverage_rows(datasette) -> list[dict] | None:
     db = datasette.databases.get(DATABASE)
-    if db is None or COVERAGE_VIEW not in await db.view_names():
+    if db is None or COVERAGE_TABLE not in await db.table_names():
         return None
     columns = ", ".join(PROGRAMMES)
     result = await db.execute(
         f"select departement_code, departement_nom, region_nom, zone, population, lieux, lieux_pour_10000_habitants, {columns} "
-        f"from {COVERAGE_VIEW} order by departement_code")
+        f"from {COVERAGE_TABLE} order by departement_code")
     rows = [dict(r) for r in result.rows]
     for row in rows:
         row["couleur"] = colour(row["lieux_pour_10000_habitants"])
@@ -48,7 +48,7 @@ async def couverture(datasette, request):
     rows = await coverage_rows(datasette)
     context = {
         "rows": rows or [], "missing": rows is None or not rows, "programmes": PROGRAMME_LABELS, "legend": legend(),
-        "overseas": OVERSEAS, "view_url": datasette.urls.table(DATABASE, COVERAGE_VIEW),
+        "overseas": OVERSEAS, "view_url": datasette.urls.table(DATABASE, COVERAGE_TABLE),
         "leaflet_js": datasette.urls.static_plugins("datasette-leaflet", "leaflet-v1.7.1.min.js"),
         "leaflet_css": datasette.urls.static_plugins("datasette-leaflet", "leaflet-v1.7.1.css"),
         "colours": {r["departement_code"]: r["couleur"] for r in rows or []},

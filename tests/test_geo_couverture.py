@@ -48,16 +48,14 @@ async def test_coverage_exports_as_geojson(reference_datasette):
 
 
 @pytest.mark.asyncio
-async def test_coverage_page_without_geography(demo_db, tmp_path):
+async def test_coverage_page_without_geography(tmp_path, monkeypatch):
     """A database built offline has no reference geography: the page says how to get it."""
-    import sqlite3
-
     from lieux.site import make_datasette
+    from tests.conftest import run_build
 
+    monkeypatch.setattr("lieux.fetch.CACHE_DIR", tmp_path / "empty-cache")
     db = tmp_path / "lieux.db"
-    shutil.copy(demo_db, db)
-    with sqlite3.connect(db) as conn:
-        conn.execute("delete from departements")
+    run_build(db, "--demo")
     r = await make_datasette(db).client.get("/couverture")
     assert r.status_code == 200 and "python build.py fetch" in r.text and 'id="carte-metropole"' not in r.text
 

@@ -14,7 +14,7 @@ from . import coordinates, reference
 from .data import Geography, load_geography
 from .hubs import hubs_by_departement, with_coverage
 from .normalise import QUALITES, QUALITE_LABELS, GeoResult, normalise
-from .tables import create_coverage_view, create_tables, insert_corrections
+from .tables import create_coverage_table, create_tables, insert_corrections
 
 __all__ = ["Prepared", "prepare", "apply", "write", "QUALITES", "QUALITE_LABELS", "REFERENCE_IDS"]
 
@@ -50,10 +50,10 @@ def apply(lieux: list[dict], prepared: Prepared, crs_by_source: dict, hubs: list
 
 
 def write(db, prepared: Prepared, result: GeoResult) -> None:
-    """Reference tables, the coverage view and the geography's corrections."""
+    """Reference tables, the coverage table and the geography's corrections (after the lieux are loaded)."""
     create_tables(db, prepared.geography, prepared.resolved)
     insert_corrections(db, result.corrections)
-    create_coverage_view(db)
+    create_coverage_table(db)
 
 
 def hub_rows(hubs: list[dict], prepared: Prepared) -> list[dict]:
