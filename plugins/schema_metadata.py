@@ -19,6 +19,10 @@ EXTRA_COLUMNS = {
         "hub": "Hub(s) territorial(aux) pour un numérique inclusif du département du lieu (deux pour la Guadeloupe et Mayotte, séparés par « | »).",
         "popup": "Fiche courte affichée sur la carte (nom, adresse, lien).",
     },
+    "hubs": {
+        "departements_couverts": "Codes INSEE de tous les départements couverts (ceux des régions du hub compris), liste JSON.",
+        "geometry": "Zone couverte : union des contours des départements couverts (GeoJSON, exportable en .geojson).",
+    },
 }
 # Every table filled from a schema other than the standard records which source each row came from.
 SOURCE_COLUMN = {"source": "Identifiant de la source (table sources) dont vient cette ligne."}

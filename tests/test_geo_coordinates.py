@@ -69,3 +69,9 @@ def test_tolerance_keeps_a_point_just_outside_the_polygon(locator):
     assert locator.contains("75", 2.22422 - 0.005, 48.85352)
     assert not locator.contains("75", 2.22422 - 0.05, 48.85352)
 
+
+
+def test_overseas_point_in_a_list_declared_in_lambert_93(locator):
+    # Saint-Benoît (974) in UTM 40S, in a list whose descriptor says EPSG:2154
+    found = [c for c in candidates(359699.8, 7667087.4, "EPSG:2154", "974") if locator.contains("974", c.lon, c.lat)]
+    assert found and "UTM 40S" in found[0].motif and found[0].corrige

@@ -72,6 +72,12 @@ def candidates(x: float, y: float, crs: str, departement: str | None) -> list[Ca
         out.append(Candidate(lon, lat, f"coordonnées converties de {label(declared)} en WGS84"))
         lon, lat = to_wgs84(y, x, declared)
         out.append(Candidate(lon, lat, f"X et Y inversés dans la source, convertis de {label(declared)} en WGS84", True))
+        if departement in OVERSEAS_CRS and OVERSEAS_CRS[departement] != declared:  # an overseas lieu in a Lambert-93 list
+            guess = OVERSEAS_CRS[departement]
+            for a, b, swapped in ((x, y, False), (y, x, True)):
+                lon, lat = to_wgs84(a, b, guess)
+                out.append(Candidate(lon, lat, f"coordonnées en {label(guess)} et non en {label(declared)}, converties en WGS84"
+                                     + (" (X et Y inversés)" if swapped else ""), True))
         if is_wgs84(x, y):  # a WGS84 point in a list declared as projected
             out.append(Candidate(x, y, f"coordonnées déjà en WGS84 dans une source déclarée en {label(declared)}", True))
             out.append(Candidate(y, x, f"coordonnées en WGS84 inversées dans une source déclarée en {label(declared)}", True))
