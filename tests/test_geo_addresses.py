@@ -18,7 +18,10 @@ from lieux.geo.addresses import arm_code, plm_parent, resolve
     (None, "75015", "PARIS 15E ARRONDISSEMENT", "75115", "75115"),
     (None, "13001", "Marseille 1er Arrondissement", "13201", "13201"),
     (None, "69003", "Lyon", "69383", "69383"),
+    # a shortened name, unique among the postcode's communes (092020_test_bdd_Hinaura.csv)
+    (None, "74200", "THONON", "74281", "74281"),
     # a commune nouvelle, through the name of its former commune (hexasmal Ligne_5)
+    (None, "74960", "MEYTHET", "74010", "74010"),
     (None, "01300", "Arbignieu", "01015", "01015"),
     # code INSEE of a former commune: replaced by the commune nouvelle (cnfs.json and liste-fs: 49069 → 49126)
     ("49069", "49270", "Champtoceaux", "49126", "49126"),

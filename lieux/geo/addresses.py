@@ -112,6 +112,10 @@ def by_postcode_and_name(geo: Geography, postcode_codes: set[str], commune, cp) 
     both = postcode_codes & name_codes
     if len(both) == 1:
         return next(iter(both)), f"commune « {commune} » et code postal {cp}"
+    if not both and key:  # a shortened name: "Thonon" for Thonon-les-Bains, among the postcode's communes
+        short = [c for c in postcode_codes if name_key(geo.communes[c].nom).startswith(key + " ")]
+        if len(short) == 1:
+            return short[0], f"nom abrégé « {commune} » de {geo.communes[short[0]].nom}, code postal {cp}"
     if not both and len(postcode_codes) == 1 and not name_codes:
         code = next(iter(postcode_codes))
         return code, f"seule commune du code postal {cp} (nom « {commune} » non reconnu)"
