@@ -27,6 +27,8 @@ from lieux.geo.addresses import arm_code, plm_parent, resolve
     ("49069", "49270", "Champtoceaux", "49126", "49126"),
     # code INSEE of a homonym elsewhere (a geocoder's error, cnfs.json record 1303): postcode + name win
     ("04174", "97470", "Saint-Benoît", "97410", "97410"),
+    # an overseas collectivité, absent from geo.api.gouv.fr (Fabriques de territoire: ANIS, Saint-Martin)
+    (None, "97150", "Saint-Martin", "97801", "97801"),
     # consistent codes: nothing changes
     ("33063", "33000", "Bordeaux", "33063", "33063"),
     ("75056", "75015", "Paris", "75115", "75056"),                      # the commune code is kept, the centre is the arrondissement's

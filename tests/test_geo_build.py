@@ -87,7 +87,7 @@ def test_closing_report_has_the_geography(reference_db):
 
 
 def test_reference_tables(reference_db):
-    assert query(reference_db, "select count(*) from communes") == [(34920,)]
+    assert query(reference_db, "select count(*) from communes") == [(35014,)]
     assert query(reference_db, "select nom, region_nom, population > 800000 from departements where code = '974'") == [("La Réunion", "La Réunion", 1)]
     [(geometry,)] = query(reference_db, "select geometry from departements where code = '2A'")
     assert shape(json.loads(geometry)).is_valid

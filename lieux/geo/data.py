@@ -72,8 +72,18 @@ def add_geo_api_communes(geo: Geography, records: list[dict]) -> None:
 
 
 def add_cog_communes(geo: Geography, records: list[dict]) -> None:
-    """Etalab's découpage administratif: delegated and associated communes point to their commune nouvelle."""
+    """Etalab's découpage administratif: delegated and associated communes point to their commune nouvelle;
+    communes missing from geo.api.gouv.fr (overseas collectivités) are added without a centre."""
     for r in records:
+        if r.get("type") == "commune-actuelle" and r["code"] not in geo.communes:
+            # Communes of the overseas collectivités (Saint-Martin 97801...), absent from geo.api.gouv.fr: no centre.
+            commune = Commune(code=r["code"], nom=r["nom"], type="commune-actuelle", departement=r.get("departement"),
+                              region=r.get("region"), population=r.get("population"),
+                              codes_postaux=tuple(r.get("codesPostaux") or ()), centre=None)
+            geo.communes[commune.code] = commune
+            geo.by_name.setdefault(name_key(commune.nom), set()).add(commune.code)
+            for cp in commune.codes_postaux:
+                geo.by_postcode.setdefault(cp, set()).add(commune.code)
         if r.get("type") in ("commune-deleguee", "commune-associee") and r.get("chefLieu"):
             parent = r["chefLieu"]
             if r["code"] != parent:
