@@ -267,6 +267,21 @@ def horaires_par_jour(value, row=None):
     return "; ".join((f"{a}-{b}" if a != b else a) + " " + r for a, b, r in groups)
 
 
+def labelled_lines(value, row=None):
+    """Several columns as one text, one line each: {"": "Ateliers...", "Horaires": "Mercredi 10h-12h"}
+    gives "Ateliers...\nHoraires : Mercredi 10h-12h". Empty cells are left out; an empty label keeps the value alone.
+    """
+    if not isinstance(value, dict):
+        raise TransformError("labelled_lines attend plusieurs colonnes nommées (clé columns: {Intitulé: colonne, ...}).")
+    lines = []
+    for label, cell in value.items():
+        if cell is None or not str(cell).strip():
+            continue
+        cell = text(cell)
+        lines.append(f"{label} : {cell}" if label else cell)
+    return "\n".join(lines) or None
+
+
 def normalise_label(value) -> str:
     """The key used to look a label up in a vocabulary map: case, accents, spaces and punctuation ignored."""
     value = unicodedata.normalize("NFKD", str(value))
@@ -294,4 +309,5 @@ TRANSFORMS = {
     "resume": resume,
     "siret": siret,
     "horaires_par_jour": horaires_par_jour,
+    "labelled_lines": labelled_lines,
 }
