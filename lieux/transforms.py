@@ -161,7 +161,8 @@ def url(value, row=None):
     return found[0]
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%y", "%Y/%m/%d", "%d-%m-%Y")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%y", "%Y/%m/%d", "%d-%m-%Y",
+                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S")
 
 
 def date_iso(value, row=None):
@@ -227,17 +228,24 @@ def siret(value, row=None):
     return raw
 
 
-HOURS_RANGE = re.compile(r"(\d{1,2})\s*[:hH]\s*(\d{2})?\s*(?:-|–|à|a)\s*(\d{1,2})\s*[:hH]\s*(\d{2})?")
+# "9h", "9h30", "09:30", "8 h 30"; minutes are never followed by "h" or ":" (that is the next time).
+_TIME = r"(\d{1,2})\s*[:hH](?:\s*(\d{2})(?!\s*[:hH\d]))?"
+HOURS_RANGE = re.compile(_TIME + r"\s*(?:-|–|à|a)\s*" + _TIME)
+
+
+CLOSED = re.compile(r"^\s*(ferm[ée]e?s?|fermeture|closed?)\s*$", re.I)
 
 
 def _day_ranges(text_value: str) -> str:
+    if CLOSED.match(text_value):
+        return ""
     ranges = []
     for m in HOURS_RANGE.finditer(text_value):
         h1, m1, h2, m2 = m.group(1), m.group(2) or "00", m.group(3), m.group(4) or "00"
         if int(h1) > 24 or int(h2) > 24 or int(m1) > 59 or int(m2) > 59:
             raise TransformError(f"horaire impossible « {m.group(0)} ».")
         ranges.append(f"{int(h1):02d}:{m1}-{int(h2):02d}:{m2}")
-    rest = HOURS_RANGE.sub("", text_value).replace("/", "").replace(",", "").replace("et", "").strip()
+    rest = re.sub(r"[/,;\-–]|\b(et|de|puis)\b", "", HOURS_RANGE.sub("", text_value), flags=re.I).strip()
     if rest:
         raise TransformError(f"horaire illisible « {one_line(text_value)} ». Écrivez par exemple 09:00 - 12:00 / 13:30 - 17:00.")
     return ",".join(ranges)
@@ -265,6 +273,16 @@ def horaires_par_jour(value, row=None):
     if not groups:
         return None
     return "; ".join((f"{a}-{b}" if a != b else a) + " " + r for a, b, r in groups)
+
+
+def split_capitalised(value, row=None):
+    """A list written "A, B, C" whose items start with a capital letter; a comma inside an item is kept.
+
+    "Découvrir l'ordinateur, Utiliser le numérique pour la recherche d'emploi (CV, plateformes...)"
+    gives ["Découvrir l'ordinateur", "Utiliser le numérique pour la recherche d'emploi (CV, plateformes...)"].
+    """
+    parts = [p.strip() for p in re.split(r",\s*(?=[A-ZÀ-ÖØ-Þ])", str(value))]
+    return [p for p in parts if p] or None
 
 
 def labelled_lines(value, row=None):
@@ -310,4 +328,5 @@ TRANSFORMS = {
     "siret": siret,
     "horaires_par_jour": horaires_par_jour,
     "labelled_lines": labelled_lines,
+    "split_capitalised": split_capitalised,
 }
