@@ -279,10 +279,47 @@ def split_capitalised(value, row=None):
     """A list written "A, B, C" whose items start with a capital letter; a comma inside an item is kept.
 
     "Découvrir l'ordinateur, Utiliser le numérique pour la recherche d'emploi (CV, plateformes...)"
-    gives ["Découvrir l'ordinateur", "Utiliser le numérique pour la recherche d'emploi (CV, plateformes...)"].
+    gives ["Découvrir l'ordinateur", "Utiliser le numérique pour la recherche d'emploi (CV, plateformes...)"];
+    commas inside parentheses never split: "Commune (Mairie, CCAS, Centre Social...)" is one item.
     """
-    parts = [p.strip() for p in re.split(r",\s*(?=[A-ZÀ-ÖØ-Þ])", str(value))]
-    return [p for p in parts if p] or None
+    return _split_outside_parentheses(value, r",\s*[A-ZÀ-ÖØ-Þ]")
+
+
+def split_commas(value, row=None):
+    """A list written "A, b, C": every comma outside parentheses separates two items.
+
+    For form answers where free text follows the ticked boxes: "Connexion WIFI, tablettes graphiques"
+    gives ["Connexion WIFI", "tablettes graphiques"]; "Commune (Mairie, CCAS...)" stays one item.
+    """
+    return _split_outside_parentheses(value, r",")
+
+
+def _split_outside_parentheses(value, separator: str):
+    parts, depth, current = [], 0, ""
+    value = str(value)
+    for i, char in enumerate(value):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth <= 0 and re.match(separator, value[i:]):
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()] or None
+
+
+def street_with_number(value, row=None):
+    """A street address from a number column and a street column ({"number": "4", "street": "rue X"});
+    a number 0 (a form's placeholder for "no number") is left out.
+    """
+    if not isinstance(value, dict):
+        raise TransformError("street_with_number attend deux colonnes (clé columns: {number: ..., street: ...}).")
+    number, street = (str(value.get(k) or "").strip() for k in ("number", "street"))
+    if not street:
+        return None
+    if number in ("", "0"):
+        return street
+    return f"{number} {street}"
 
 
 def labelled_lines(value, row=None):
@@ -328,5 +365,7 @@ TRANSFORMS = {
     "siret": siret,
     "horaires_par_jour": horaires_par_jour,
     "labelled_lines": labelled_lines,
+    "street_with_number": street_with_number,
     "split_capitalised": split_capitalised,
+    "split_commas": split_commas,
 }
