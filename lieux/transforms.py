@@ -179,6 +179,17 @@ def date_iso(value, row=None):
     raise TransformError(f"« {raw} » n'est pas une date. Écrivez-la AAAA-MM-JJ, par exemple 2024-04-02.")
 
 
+def year_as_date(value, row=None):
+    """A year alone ("2018") becomes the first day of that year, recorded as a correction; other values pass.
+
+    Never later than the true date, so a list never looks fresher than it is.
+    """
+    raw = str(value).strip()
+    if re.fullmatch(r"(19|20)\d\d", raw):
+        return Corrected(f"{raw}-01-01", f"année seule « {raw} » : le 1er janvier {raw} est retenu")
+    return value
+
+
 POSTCODE_IN_TEXT = re.compile(r"(?<!\d)(\d{5}|\d{2} \d{3})(?!\d)")
 
 
@@ -289,7 +300,7 @@ def split_commas(value, row=None):
     """A list written "A, b, C": every comma outside parentheses separates two items.
 
     For form answers where free text follows the ticked boxes: "Connexion WIFI, tablettes graphiques"
-    gives ["Connexion WIFI", "tablettes graphiques"]; "Commune (Mairie, CCAS...)" stays one item.
+    gives ["Connexion WIFI", "tablettes graphiques"]; "Commune (Mairie, CCAS...)" and "2,50 €" stay one item.
     """
     return _split_outside_parentheses(value, r",")
 
@@ -299,7 +310,8 @@ def _split_outside_parentheses(value, separator: str):
     value = str(value)
     for i, char in enumerate(value):
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "," and depth <= 0 and re.match(separator, value[i:]):
+        decimal = 0 < i < len(value) - 1 and value[i - 1].isdigit() and value[i + 1].isdigit()  # "2,50 €"
+        if char == "," and depth <= 0 and not decimal and re.match(separator, value[i:]):
             parts.append(current)
             current = ""
             continue
@@ -358,6 +370,7 @@ TRANSFORMS = {
     "site_web": site_web,
     "url": url,
     "date": date_iso,
+    "year_as_date": year_as_date,
     "code_postal_in_text": code_postal_in_text,
     "commune_in_text": commune_in_text,
     "adresse_in_text": adresse_in_text,
