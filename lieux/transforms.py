@@ -349,6 +349,76 @@ def labelled_lines(value, row=None):
     return "\n".join(lines) or None
 
 
+DAY_NAMES = {"lundi": "Mo", "mardi": "Tu", "mercredi": "We", "jeudi": "Th", "vendredi": "Fr", "samedi": "Sa", "dimanche": "Su"}
+_DAY = r"(lundis?|mardis?|mercredis?|jeudis?|vendredis?|samedis?|dimanches?)"
+_DAYS_TOKEN = re.compile(r"(?:du\s+)?" + _DAY + r"(?:\s*(?:au|à|a|-|–)\s*" + _DAY + r")?", re.I)
+# Words that may sit between days and hours without changing their meaning.
+_FILLER = {"de", "du", "au", "a", "à", "et", "le", "les", "l", "matin", "matins", "apres", "après", "midi", "midis",
+           "apres-midi", "après-midi", "soir", "ouvert", "ouverture", "horaires", "h", "puis", "tous", "journee",
+           "journée", "non", "stop", "continu", "en"}
+
+
+def _day_code(name: str) -> str:
+    return DAY_NAMES[name.lower().rstrip("s")]
+
+
+def named_day_hours(value, row=None):
+    """Opening hours written in French with day names, to OSM opening_hours.
+
+    "Du lundi au vendredi de 9h à 12h et de 14h à 17h" gives "Mo-Fr 09:00-12:00,14:00-17:00";
+    "<li>lundi matin: 8h30-12h / lundi après-midi: 13h30-17h</li>..." (HTML) and
+    "Lundi et Jeudi : 14h à 18h Mardi : 9h à 12h" work too. Any other word ("sur rendez-vous",
+    "sauf vacances", "1er et 3e mardi") makes the value unreadable rather than guessed.
+    """
+    raw = re.sub(r"<[^>]+>", " ", str(value))
+    tokens = []  # ("days", [codes]) or ("hours", [ranges]) in reading order
+    position = 0
+    pattern = re.compile(f"{_DAYS_TOKEN.pattern}|{HOURS_RANGE.pattern}", re.I)
+    leftover = []
+    for m in pattern.finditer(raw):
+        leftover.append(raw[position:m.start()])
+        position = m.end()
+        days = _DAYS_TOKEN.fullmatch(m.group(0))
+        if days:
+            first, last = _day_code(days.group(1)), _day_code(days.group(2)) if days.group(2) else None
+            codes = list(DAYS_OSM[DAYS_OSM.index(first):DAYS_OSM.index(last) + 1]) if last else [first]
+            if not codes:
+                raise TransformError(f"jours impossibles « {m.group(0)} ».")
+            tokens.append(("days", codes))
+        else:
+            tokens.append(("hours", [_day_ranges(m.group(0))]))
+    leftover.append(raw[position:])
+    words = [w for w in re.split(r"[\s:/,;.\-–()]+", " ".join(leftover).lower()) if w]
+    unknown = [w for w in words if w not in _FILLER]
+    if not tokens and not unknown:
+        return None  # an empty template ("<ul><li>- </li>...</ul>")
+    if unknown or not tokens:
+        raise TransformError(f"horaire illisible « {one_line(value)} » : indiquez les horaires au format OpenStreetMap (Mo-Fr 09:00-12:00).")
+    per_day: dict[str, list] = {}
+    if tokens[0][0] == "hours":  # "9h-12h et 14h-17h du lundi au vendredi": hours first, then their days
+        lead = next((i for i, (kind, _) in enumerate(tokens) if kind == "days"), len(tokens))
+        if lead == len(tokens) or any(kind == "hours" for kind, _ in tokens[lead:]):
+            raise TransformError(f"horaire ambigu « {one_line(value)} » : indiquez les horaires au format OpenStreetMap.")
+        hours = [r for _, ranges in tokens[:lead] for r in ranges]
+        for _, codes in tokens[lead:]:
+            for code in codes:
+                per_day.setdefault(code, []).extend(hours)
+    else:
+        pending, previous = [], None
+        for kind, items in tokens:
+            if kind == "days":
+                if previous == "hours":
+                    pending = []
+                pending.extend(items)
+            else:
+                for code in pending:
+                    per_day.setdefault(code, []).extend(items)
+            previous = kind
+        if previous == "days" and pending and not any(per_day.get(c) for c in pending):
+            raise TransformError(f"horaire illisible « {one_line(value)} » : des jours sans horaires.")
+    return horaires_par_jour({code: ",".join(r for r in ranges if r).replace(",", " / ") for code, ranges in per_day.items()})
+
+
 def normalise_label(value) -> str:
     """The key used to look a label up in a vocabulary map: case, accents, spaces and punctuation ignored."""
     value = unicodedata.normalize("NFKD", str(value))
@@ -377,6 +447,7 @@ TRANSFORMS = {
     "resume": resume,
     "siret": siret,
     "horaires_par_jour": horaires_par_jour,
+    "named_day_hours": named_day_hours,
     "labelled_lines": labelled_lines,
     "street_with_number": street_with_number,
     "split_capitalised": split_capitalised,
