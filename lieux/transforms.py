@@ -8,6 +8,7 @@ layout), so that the build can record the change in the `corrections` table.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 import unicodedata
@@ -334,6 +335,15 @@ def street_with_number(value, row=None):
     return f"{number} {street}"
 
 
+def postgres_array(value, row=None):
+    """A PostgreSQL array exported as text: '{EPN,"Promeneur du net"}' gives ["EPN", "Promeneur du net"]."""
+    raw = str(value).strip()
+    if not (raw.startswith("{") and raw.endswith("}")):
+        raise TransformError(f"« {one_line(raw)} » n'est pas une liste entre accolades ({{a,b}}).")
+    items = next(csv.reader([raw[1:-1]], skipinitialspace=True), [])
+    return [item.strip() for item in items if item.strip()] or None
+
+
 def labelled_lines(value, row=None):
     """Several columns as one text, one line each: {"": "Ateliers...", "Horaires": "Mercredi 10h-12h"}
     gives "Ateliers...\nHoraires : Mercredi 10h-12h". Empty cells are left out; an empty label keeps the value alone.
@@ -449,6 +459,7 @@ TRANSFORMS = {
     "horaires_par_jour": horaires_par_jour,
     "named_day_hours": named_day_hours,
     "labelled_lines": labelled_lines,
+    "postgres_array": postgres_array,
     "street_with_number": street_with_number,
     "split_capitalised": split_capitalised,
     "split_commas": split_commas,
