@@ -91,6 +91,23 @@ def number(value, row=None):
     return result
 
 
+def _point(value):
+    parts = [p for p in re.split(r"[,;\s]+", str(value).strip()) if p]
+    if len(parts) != 2:
+        raise TransformError(f"« {value} » n'est pas un point « latitude,longitude ».")
+    return parts
+
+
+def latitude_of_point(value, row=None):
+    """The latitude of a "latitude,longitude" cell (Opendatasoft geo_point_2d): "47.263017,-1.57286" gives 47.263017."""
+    return number(_point(value)[0])
+
+
+def longitude_of_point(value, row=None):
+    """The longitude of a "latitude,longitude" cell: "47.263017,-1.57286" gives -1.57286."""
+    return number(_point(value)[1])
+
+
 def integer(value, row=None):
     result = number(value)
     if not result.is_integer():
@@ -445,6 +462,8 @@ TRANSFORMS = {
     "code_insee": code_insee,
     "number": number,
     "integer": integer,
+    "latitude_of_point": latitude_of_point,
+    "longitude_of_point": longitude_of_point,
     "telephone": telephone,
     "courriels": courriels,
     "site_web": site_web,
