@@ -14,6 +14,26 @@ EXPECTED_LOADED = {
     "mediation-numerique": 1,
     "france-services": 1975,
     "conseillers-numeriques": 905,
+    # Hub and local lists: rejected rows lack an address, a postcode or a commune (sources/README.md).
+    "hinaura": 49,
+    "hubik-gironde": 210,
+    "hubik-lot-et-garonne": 140,
+    "francilin": 333,
+    "les-assembleurs": 1201,
+    "mednum-bfc": 623,
+    "auvergne-epn": 134,
+    "corse-epn": 21,
+    "nantes": 54,
+    "aidants-connect": 0,  # online services without premises: every row rejected
+    "angers": 63,
+    "corse": 156,
+    "etapes-numeriques": 95,
+    "fibre-64": 61,
+    "gironde": 321,
+    "hub-lo": 425,
+    "la-creuse": 89,
+    "aix-en-provence": 38,
+    "cartographie-nationale-2022": 687,
 }
 
 
