@@ -1,0 +1,45 @@
+"""Every descriptor in sources/ loads and says where its list comes from."""
+
+import re
+
+import pytest
+
+from lieux.mapping import Mapper
+from lieux.sources import SOURCES_DIR, load_descriptor
+from lieux import schemas
+
+DESCRIPTORS = sorted(SOURCES_DIR.glob("*.yml"))
+PINNED_URL = re.compile(r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/")
+
+
+def test_there_are_hub_and_local_lists():
+    assert len(DESCRIPTORS) >= 20
+
+
+@pytest.mark.parametrize("path", DESCRIPTORS, ids=lambda p: p.stem)
+def test_descriptor_loads_and_says_where_its_list_comes_from(path):
+    d = load_descriptor(path)
+    assert d.title and d.producer
+    assert d.licence.get("name") and d.licence.get("title")
+    assert d.changes, "say in French what the build changes in this list (changes)"
+    if d.url:
+        assert PINNED_URL.match(d.url) or d.url.startswith("https://www.data.gouv.fr/"), d.url
+    if d.sha256:
+        assert re.fullmatch(r"[0-9a-f]{64}", d.sha256)
+    for out in d.outputs:  # every map and transform named exists
+        Mapper(out.fields, d.maps, schemas.load_schema(out.schema), schemas.multi_valued(out.schema), d.missing_values)
+
+
+@pytest.mark.parametrize("path", DESCRIPTORS, ids=lambda p: p.stem)
+def test_maps_only_give_the_standards_values(path):
+    d = load_descriptor(path)
+    patterns = {f["name"]: f.get("constraints", {}).get("pattern") for f in schemas.load_schema(schemas.LIEUX)["fields"]}
+    for out in d.outputs:
+        for field, specs in out.fields.items():
+            for spec in specs if isinstance(specs, list) else [specs]:
+                if not isinstance(spec, dict) or not spec.get("map") or not patterns.get(field):
+                    continue
+                for label, target in d.maps[spec["map"]].items():
+                    for value in target if isinstance(target, list) else [target]:
+                        if value is not None:
+                            assert re.fullmatch(patterns[field], value), f"{path.name}: {spec['map']}: {label} -> {value}"
