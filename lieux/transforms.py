@@ -352,6 +352,17 @@ def street_with_number(value, row=None):
     return f"{number} {street}"
 
 
+TEST_RECORD = re.compile(r"^\s*test|\(\s*test\s*\)", re.I)
+
+
+def refuse_test_record(value, row=None):
+    """A name that marks a test record ("Test1", "TestZoomacom", "Château d'Annecy (test)") is refused,
+    so the row goes to `rejets`: a test record is not a place. Other names pass ("La Teste-de-Buch")."""
+    if TEST_RECORD.search(str(value)):
+        raise TransformError(f"« {one_line(value)} » est une fiche de test, pas un lieu. Retirez-la du fichier.")
+    return value
+
+
 def postgres_array(value, row=None):
     """A PostgreSQL array exported as text: '{EPN,"Promeneur du net"}' gives ["EPN", "Promeneur du net"]."""
     raw = str(value).strip()
@@ -479,6 +490,7 @@ TRANSFORMS = {
     "named_day_hours": named_day_hours,
     "labelled_lines": labelled_lines,
     "postgres_array": postgres_array,
+    "refuse_test_record": refuse_test_record,
     "street_with_number": street_with_number,
     "split_capitalised": split_capitalised,
     "split_commas": split_commas,

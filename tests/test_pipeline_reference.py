@@ -15,7 +15,7 @@ EXPECTED_LOADED = {
     "france-services": 1975,
     "conseillers-numeriques": 905,
     # Hub and local lists: rejected rows lack an address, a postcode or a commune (sources/README.md).
-    "hinaura": 49,
+    "hinaura": 45,
     "hubik-gironde": 210,
     "hubik-lot-et-garonne": 140,
     "francilin": 333,

@@ -43,3 +43,9 @@ def test_maps_only_give_the_standards_values(path):
                     for value in target if isinstance(target, list) else [target]:
                         if value is not None:
                             assert re.fullmatch(patterns[field], value), f"{path.name}: {spec['map']}: {label} -> {value}"
+
+
+def test_readme_lists_every_source():
+    readme = (SOURCES_DIR / "README.md").read_text(encoding="utf-8")
+    missing = [p.stem for p in DESCRIPTORS if f"| `{p.stem}` |" not in readme]
+    assert missing == [], "add these sources to the table of sources/README.md"

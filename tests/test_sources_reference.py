@@ -108,3 +108,11 @@ def test_aidants_connect_online_services_are_all_rejected_for_lack_of_a_place(re
     with sqlite3.connect(reference_db) as conn:
         lines = conn.execute("select ligne from rejets where source = 'aidants-connect' and champ = ?", [field]).fetchall()
     assert len(lines) == 5
+
+
+def test_hinaura_test_records_are_rejected_not_loaded(reference_db):
+    with sqlite3.connect(reference_db) as conn:
+        names = conn.execute("select valeur from rejets where source = 'hinaura' and champ = 'nom' order by ligne").fetchall()
+        loaded = conn.execute("select count(*) from lieux where sources = '[\"hinaura\"]' and nom like '%test%'").fetchone()
+    assert [n for (n,) in names] == ["TestZoomacom", "Test1", "Château d'Annecy (test)", "Tramway du Mont-Blanc (test)"]
+    assert loaded == (0,)

@@ -12,6 +12,7 @@ from lieux.transforms import (
     longitude_of_point,
     named_day_hours,
     postgres_array,
+    refuse_test_record,
     split_capitalised,
     split_commas,
     street_with_number,
@@ -128,3 +129,14 @@ def test_named_day_hours(value, expected):
 def test_named_day_hours_refuses_rather_than_guesses(value):
     with pytest.raises(TransformError):
         named_day_hours(value)
+
+
+@pytest.mark.parametrize("name", ["TestZoomacom", "Test1", "Château d'Annecy (test)", "Tramway du Mont-Blanc ( test )"])
+def test_refuse_test_record(name):
+    with pytest.raises(TransformError, match="fiche de test"):
+        refuse_test_record(name)
+
+
+@pytest.mark.parametrize("name", ["Bibliothèque La Teste de Buch", "Médiathèque B612", "Contest numérique"])
+def test_refuse_test_record_keeps_real_names(name):
+    assert refuse_test_record(name) == name
