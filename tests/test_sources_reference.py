@@ -116,3 +116,15 @@ def test_hinaura_test_records_are_rejected_not_loaded(reference_db):
         loaded = conn.execute("select count(*) from lieux where sources = '[\"hinaura\"]' and nom like '%test%'").fetchone()
     assert [n for (n,) in names] == ["TestZoomacom", "Test1", "Château d'Annecy (test)", "Tramway du Mont-Blanc (test)"]
     assert loaded == (0,)
+
+
+@pytest.mark.parametrize("lieu, expected", [
+    # siilab-hdf_export.csv ID 225: "Lundi, mercredi et vendredi : 09:00-12:00 et 14:00-17:15 / Mardi : 14:00-17:15 /
+    # Jeudi : 14:15-17:15 / Samedi : 09:00-12:00"
+    ("les-assembleurs-225", "Mo 09:00-12:00,14:00-17:15; Tu 14:00-17:15; We 09:00-12:00,14:00-17:15; Th 14:15-17:15; "
+                            "Fr 09:00-12:00,14:00-17:15; Sa 09:00-12:00"),
+    # Lot-et-Garonne Num 24: "MARDI JEUDI VENDREDI de 9h à 12h30 et de 14h à 18h"
+    ("hubik-lot-et-garonne-24", "Tu 09:00-12:30,14:00-18:00; Th-Fr 09:00-12:30,14:00-18:00"),
+])
+def test_free_text_hours_naming_days_become_osm(reference_db, lieu, expected):
+    assert one(reference_db, "select horaires from lieux where id = ?", [lieu]) == (expected,)
