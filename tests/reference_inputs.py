@@ -28,4 +28,7 @@ REFERENCE_INPUTS = {
     "la-creuse": "cartographie-nationale-mednum-cli/assets/input/la-creuse/la-creuse.json",
     "aix-en-provence": "cartographie-nationale-mednum-cli/assets/input/aix-en-provence/aix-en-provence.json",
     "cartographie-nationale-2022": "cartographie-nationale-client-application/src/assets/data/source.json",
+    "hubs-territoriaux": "anct-cnum-api-conseiller-numerique/data/imports/hubs.json",
+    "fabriques-de-territoire": "anct-carto-superposeur-anct/data/geom/geojsonV2/fabt_geom.geojson",
+    "aptic": "aidants-connect-carto/data/national/aptic/referentiel_aptic.csv",
 }
