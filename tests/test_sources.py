@@ -1,12 +1,16 @@
 """Every descriptor in sources/ loads and says where its list comes from."""
 
 import re
+from urllib.parse import unquote
 
 import pytest
 
+from lieux import fetch
 from lieux.mapping import Mapper
 from lieux.sources import SOURCES_DIR, load_descriptor
 from lieux import schemas
+from tests.conftest import REFERENCE
+from tests.reference_inputs import REFERENCE_INPUTS
 
 DESCRIPTORS = sorted(SOURCES_DIR.glob("*.yml"))
 PINNED_URL = re.compile(r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/")
@@ -49,3 +53,15 @@ def test_readme_lists_every_source():
     readme = (SOURCES_DIR / "README.md").read_text(encoding="utf-8")
     missing = [p.stem for p in DESCRIPTORS if f"| `{p.stem}` |" not in readme]
     assert missing == [], "add these sources to the table of sources/README.md"
+
+
+@pytest.mark.parametrize("source_id", sorted(REFERENCE_INPUTS))
+def test_pinned_url_and_sha256_name_the_reference_copy(source_id):
+    # The official URL points at the file our reference copy came from, and a sha256 pin is that copy's digest.
+    if not REFERENCE.is_dir():
+        pytest.skip(f"données de référence absentes ({REFERENCE})")
+    d = load_descriptor(SOURCES_DIR / f"{source_id}.yml")
+    relative = REFERENCE_INPUTS[source_id]
+    assert d.url and unquote(d.url).endswith("/" + relative.split("/", 1)[1]), d.url
+    if d.sha256:
+        assert fetch.sha256_of(REFERENCE / relative) == d.sha256
