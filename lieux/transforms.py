@@ -410,6 +410,9 @@ def named_day_hours(value, row=None):
     "sauf vacances", "1er et 3e mardi") makes the value unreadable rather than guessed.
     """
     raw = re.sub(r"<[^>]+>", " ", str(value))
+    if re.search(_DAY + r"\s*[-–]\s*" + _DAY + r"\s*[-–]\s*" + _DAY, raw, re.I):
+        # "lundi - mardi - jeudi" lists days with hyphens: then is "mercredi - vendredi" a range or two days?
+        raise TransformError(f"horaire ambigu « {one_line(value)} » : des jours séparés par des tirets. Écrivez « du lundi au jeudi » ou « lundi, mardi ».")
     tokens = []  # ("days", [codes]) or ("hours", [ranges]) in reading order
     position = 0
     pattern = re.compile(f"{_DAYS_TOKEN.pattern}|{HOURS_RANGE.pattern}", re.I)

@@ -115,6 +115,7 @@ def test_hours_per_day_refuses_what_it_cannot_read(day):
      "Mo-We 09:00-12:00,14:00-18:00; Th 14:00-18:00; Fr 09:00-12:00,14:00-18:00"),
     ("<ul><li>- lundi matin: 8h30-12h / lundi après-midi: 13h30-17h<br>\n</li><li>- </li></ul>", "Mo 08:30-12:00,13:30-17:00"),
     ("<ul><li>- </li><li>- </li></ul>", None),
+    ("Lundi - Jeudi : 9h-12h / 14h-17h\nVendredi : 9h-12h", "Mo-Th 09:00-12:00,14:00-17:00; Fr 09:00-12:00"),
 ])
 def test_named_day_hours(value, expected):
     assert named_day_hours(value) == expected
@@ -124,6 +125,7 @@ def test_named_day_hours(value, expected):
     "Du lundi au vendredi de 8:30 à 12h30 et sur RDV les après midi",
     "Les mardis toutes les trois semaines de 14h00 à 17h00",
     "9h-12h / 13h30-17h",  # no day: which days?
+    "lundi - mardi - jeudi : 9h-12h et 14h-17h\nmercredi - vendredi : 14h-17h",  # hyphens: list or range?
     "Une fois par mois à la demande",
 ])
 def test_named_day_hours_refuses_rather_than_guesses(value):
