@@ -65,3 +65,11 @@ def test_pinned_url_and_sha256_name_the_reference_copy(source_id):
     assert d.url and unquote(d.url).endswith("/" + relative.split("/", 1)[1]), d.url
     if d.sha256:
         assert fetch.sha256_of(REFERENCE / relative) == d.sha256
+
+
+def test_readme_lists_every_transform():
+    from lieux.transforms import TRANSFORMS
+
+    readme = (SOURCES_DIR / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in TRANSFORMS if f"`{name}`" not in readme]
+    assert missing == [], "describe these transforms in sources/README.md"
