@@ -20,6 +20,13 @@ from lieux.geo.addresses import arm_code, plm_parent, resolve
     (None, "69003", "Lyon", "69383", "69383"),
     # a shortened name, unique among the postcode's communes (092020_test_bdd_Hinaura.csv)
     (None, "74200", "THONON", "74281", "74281"),
+    # a misspelt name, close to one commune of the postcode (Cartographies departements - Lot-et-Garonne.csv)
+    (None, "47350", "Saint-Barthélemyd'Agenais", "47232", "47232"),
+    # the postcode of another commune: the name, unique in the département, wins (francilin, Lot-et-Garonne)
+    (None, "93400", "Sevran", "93071", "93071"),
+    (None, "47160", "Aiguillon", "47004", "47004"),
+    # a postcode that exists nowhere, a name that exists once in France (corse.json: "Mairie de Partinello 21017 PARTINELLO")
+    (None, "21017", "PARTINELLO", "2A203", "2A203"),
     # a commune nouvelle, through the name of its former commune (hexasmal Ligne_5)
     (None, "74960", "MEYTHET", "74010", "74010"),
     (None, "01300", "Arbignieu", "01015", "01015"),
@@ -44,6 +51,7 @@ def test_resolve(geography, code_insee, code_postal, commune, expected_commune, 
     ("42218", "42300", "Saint-Étienne", "code_postal", "n'est pas celui de la commune Saint-Étienne"),   # cnfs.json
     (None, "15015", "Aurillac", "code_postal", "absent de la base officielle"),                        # liste-fs: a CEDEX code
     ("99999", "33000", "Nulle-Part", "code_insee", "inconnu"),
+    (None, "93400", "Sevran", "code_postal", "n'est pas celui de la commune Sevran"),
 ])
 def test_inconsistencies_are_reported_not_changed(geography, code_insee, code_postal, commune, field, words):
     found = resolve(geography, code_insee, code_postal, commune)

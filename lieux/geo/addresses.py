@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from .data import Commune, Geography
 from .names import PLM, clean_postcode, name_key, plm_arrondissement
 
+# Minimum rapidfuzz ratio (0-100) for a misspelt commune name among the communes of its postcode.
+FUZZY_MIN = 90
 PLM_CODES = {"75056": "75", "69123": "69", "13055": "13"}
 
 
@@ -85,6 +89,9 @@ def resolve(geo: Geography, code_insee, code_postal, commune) -> Resolved:
     if found:
         code, how = found
         out.commune = geo.communes[code]
+        if postcode_codes and not any(same_commune(code, c) for c in postcode_codes):
+            out.problems.append(("code_postal", f"le code postal « {cp} » n'est pas celui de la commune {out.commune.nom} "
+                                 f"({code}) : codes postaux de la commune {', '.join(out.commune.codes_postaux) or 'inconnus'}"))
         if not code_insee:
             out.code_insee = code
             out.code_insee_motif = f"code INSEE complété : {how}"
@@ -116,13 +123,21 @@ def by_postcode_and_name(geo: Geography, postcode_codes: set[str], commune, cp) 
         short = [c for c in postcode_codes if name_key(geo.communes[c].nom).startswith(key + " ")]
         if len(short) == 1:
             return short[0], f"nom abrégé « {commune} » de {geo.communes[short[0]].nom}, code postal {cp}"
+    if not both and key and postcode_codes and not name_codes:  # a misspelt name: "Saint-Barthélemyd'Agenais"
+        scored = sorted(((fuzz.ratio(key, name_key(geo.communes[c].nom)), c) for c in postcode_codes), reverse=True)
+        if scored[0][0] >= FUZZY_MIN and (len(scored) == 1 or scored[1][0] < FUZZY_MIN):
+            code = scored[0][1]
+            return code, f"nom « {commune} » proche de {geo.communes[code].nom}, seule commune de ce nom au code postal {cp}"
     if not both and len(postcode_codes) == 1 and not name_codes:
         code = next(iter(postcode_codes))
         return code, f"seule commune du code postal {cp} (nom « {commune} » non reconnu)"
-    if not postcode_codes and name_codes and cp:
+    if not both and name_codes and cp:  # a postcode of the wrong commune (or CEDEX): the name, if unique in the département
         in_dep = [c for c in name_codes if geo.communes[c].departement in departements_of_postcode(cp)]
         if len(in_dep) == 1:
-            return in_dep[0], f"commune « {commune} » dans le département du code postal {cp}"
+            return in_dep[0], f"commune « {commune} », seule de ce nom dans le département du code postal {cp}"
+    if not postcode_codes and len(name_codes) == 1:  # a postcode that exists nowhere, a name that exists once in France
+        code = next(iter(name_codes))
+        return code, f"commune « {commune} », seule de ce nom en France (code postal {cp or 'absent'} inconnu)"
     return None
 
 
