@@ -1,7 +1,8 @@
 """The geography step: reference files, address resolution, coordinate checks, hubs, coverage.
 
 The build calls `prepare(overrides)` once (reads the cached or given reference files), then
-`normalise(lieux, ...)` on every lieu, then `write(db, ...)` to store the reference tables.
+`step(processed, lieux, prepared)` (every lieu placed, hub rows given their coverage), then
+`write(db, prepared, result)` once the lieux are loaded (reference tables, corrections, coverage).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from pyproj.exceptions import CRSError
 from . import coordinates, reference
 from .data import Geography, load_geography
 from .hubs import hubs_by_departement, with_coverage
-from .normalise import QUALITES, QUALITE_LABELS, GeoResult, normalise
+from .normalise import QUALITES, GeoResult, normalise
 from .tables import create_coverage_table, create_tables, insert_corrections
 
-__all__ = ["Prepared", "prepare", "apply", "write", "QUALITES", "QUALITE_LABELS", "REFERENCE_IDS"]
+__all__ = ["Prepared", "prepare", "apply", "step", "write", "source_columns", "QUALITES", "REFERENCE_IDS", "HUBS_SCHEMA"]
 
 REFERENCE_IDS = tuple(reference.BY_ID)
 

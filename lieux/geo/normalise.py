@@ -23,14 +23,6 @@ from .data import Geography
 FAR_KM = 50
 
 QUALITES = ("source", "corrigee", "centre_commune", "hors_departement", "absente", "non_verifiee")
-QUALITE_LABELS = {
-    "source": "point de la source, dans son département",
-    "corrigee": "point corrigé (inversion ou projection), dans son département",
-    "centre_commune": "placé au centre de sa commune (point absent ou inutilisable)",
-    "hors_departement": "point de la source hors de son département",
-    "absente": "sans point utilisable",
-    "non_verifiee": "point non vérifié (référentiel géographique absent)",
-}
 
 
 @dataclass
