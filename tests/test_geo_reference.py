@@ -66,3 +66,9 @@ def test_fetch_command_then_offline_build(geo_reference_files, tmp_path, monkeyp
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from lieux where qualite_geo = 'non_verifiee'").fetchone() == (0,)
         assert conn.execute("select count(*) from references_geo where statut = 'ok' and sha256 is not null").fetchone() == (7,)
+
+
+def test_a_failed_geography_input_is_explained(tmp_path, reference_url):
+    prepared = prepare({"geo-communes": f"{reference_url}/geo/absent.json"}, cache_dir=tmp_path)
+    assert prepared.geography is None
+    assert "geo-communes" in prepared.message and "téléchargement impossible" in prepared.message

@@ -34,7 +34,8 @@ def prepare(overrides: dict | None = None, cache_dir=None) -> Prepared:
     resolved = reference.resolve(overrides, cache_dir)
     missing = reference.missing_required(resolved)
     if missing:
-        return Prepared(None, resolved, reference.MISSING_MESSAGE.format(missing=", ".join(missing)))
+        detail = "; ".join(f"{i} {resolved[i].message}" for i in missing)
+        return Prepared(None, resolved, reference.MISSING_MESSAGE.format(missing=detail))
     try:
         geography = load_geography({i: r.fetched.path for i, r in resolved.items() if r.fetched})
     except (OSError, ValueError, KeyError) as e:
