@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -74,7 +75,9 @@ def test_maps_draw_every_departement_and_the_table_sorts(reference_db):
 
     from lieux.site import serve_command
 
-    port = 8799
+    with socket.socket() as probe:  # a free port: other worktrees may run their tests at the same time
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     server = subprocess.Popen(serve_command(Path(reference_db), port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with sync_playwright() as p:
