@@ -16,7 +16,8 @@ fires the first rule that holds (thresholds below, in one place):
              house number) and names of similarity ≥ NAME_MIN_ADDRESS;
   proximite  at most NEAR_M metres apart and names of similarity ≥ NAME_MIN_NEAR.
 
-A mobile place (itinerance Itinérant only) never merges with a fixed one (Fixe only).
+A mobile place (itinerance Itinérant only, or "bus"/"itinérant(e)" in its name) merges only with
+another mobile place: a bus based at a town hall is not the town hall's counter.
 
 Clustering: accepted pairs are applied best score first (union-find); a merge is refused when
 both groups already hold a row of the same source (rule `doublon` excepted), because a
@@ -42,14 +43,16 @@ from . import schemas
 # Similarities are rapidfuzz scores from 0 to 100; distances are in metres.
 NAME_MIN_ADDRESS = 80     # same address: names at least this similar
 NAME_MIN_NEAR = 85        # no shared address: names at least this similar ...
-NEAR_M = 60               # ... and at most this far apart
+NEAR_M = 90               # ... and at most this far apart
 NAME_MIN_SIRET = 60       # same SIRET, no shared address and not close: names at least this similar
 SIRET_NEAR_M = 150        # same SIRET: this close counts as the same site
+SAME_DOOR_M = 30          # same street, another house number, this close: the same door (geocoding noise)
 ADDRESS_MIN = 90          # two addresses this similar, with the same house number, are the same
 GRID_DEG = 0.001          # blocking grid: cells of 0.001° (≈ 111 m north-south, ≈ 75 m east-west)
 # ---------------------------------------------------------------------------------------------
 
 UNKNOWN_PIVOT = "00000000000000"
+FRANCE_SERVICES = "France Services"
 STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux", "en", "sur", "sous"}
 # Words that say what kind of organisation runs a place, not which place it is: "COMMUNAUTE DE
 # COMMUNES DU PAYS D'HURIEL" and "France services Huriel" name the same counter in Huriel.
@@ -57,7 +60,7 @@ GENERIC_NAME_WORDS = {
     "france", "services", "service", "fs", "msap", "maison", "commune", "communes", "communaute",
     "cc", "ca", "cu", "agglomeration", "agglo", "metropole", "pays", "ville", "syndicat", "intercommunal",
     "intercommunale", "departement", "departemental", "departementale", "conseil", "sas", "sarl",
-    "association", "asso", "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
+    "association", "asso", "multisites", "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
 }
 # Words that name a kind of place: when one name is the other plus one of these words ("Callac"
 # vs "Médiathèque de Callac"), the names are NOT taken as the same.
@@ -65,13 +68,14 @@ PLACE_TYPE_WORDS = {
     "mediatheque", "bibliotheque", "ludotheque", "ecole", "college", "lycee", "universite", "ehpad",
     "cyber", "cybercentre", "cyberbase", "epn", "fablab", "tiers", "lieu", "cafe", "centre", "social",
     "socioculturel", "caf", "cpam", "mission", "locale", "pole", "emploi", "poste", "mjc", "ccas", "cias",
-    "pimms", "emmaus", "secours", "croix", "point", "relais", "atelier", "garage", "club", "foyer",
+    "emmaus", "secours", "croix", "atelier", "garage", "club", "foyer",
     "residence", "gare", "office", "tourisme", "musee", "salle", "annexe", "quartier", "jeunesse",
-    "jeunes", "insertion", "formation", "greta", "afpa", "maison", "mairie", "hotel",
+    "jeunes", "insertion", "formation", "greta", "afpa",
 }
+MOBILE_NAME_WORDS = {"bus", "itinerant", "itinerante", "itinerance", "mobile", "camion"}
 STREET_ABBREVIATIONS = {
     "av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard", "boul": "boulevard",
-    "pl": "place", "r": "rue", "rte": "route", "chem": "chemin", "ch": "chemin", "all": "allee",
+    "pl": "place", "r": "rue", "rte": "route", "chem": "chemin", "che": "chemin", "ch": "chemin", "all": "allee",
     "imp": "impasse", "fg": "faubourg", "fbg": "faubourg", "st": "saint", "ste": "sainte",
     "sq": "square", "crs": "cours", "pass": "passage", "prom": "promenade", "qu": "quai",
     "res": "residence", "lot": "lotissement", "hlm": "hlm", "mal": "marechal", "gal": "general",
@@ -115,15 +119,16 @@ def name_similarity(a, b) -> float:
     ta, tb = set(ca.split()), set(cb.split())
     if ta == tb:
         return 100.0
-    extra = (ta - tb) | (tb - ta)
-    if extra & PLACE_TYPE_WORDS:
+    if (ta < tb or tb < ta) and (ta ^ tb) & PLACE_TYPE_WORDS:
         return float(fuzz.token_sort_ratio(ca, cb))
     return float(fuzz.token_set_ratio(ca, cb))
 
 
 def normalise_address(address) -> str:
-    tokens = [STREET_ABBREVIATIONS.get(t, t) for t in fold(address).split()]
-    return " ".join(t for t in tokens if t not in STOPWORDS)
+    """"8e Av. du Maréchal Lyautey" → "8 avenue marechal lyautey": no bis/ter, no stop words, no abbreviations."""
+    text = re.sub(r"\b(\d+)\s*(bis|ter|quater|[a-e])\b", r"\1", fold(address))
+    tokens = [STREET_ABBREVIATIONS.get(t, t) for t in text.split()]
+    return " ".join(t for t in tokens if t not in STOPWORDS and t not in ("bis", "ter", "quater"))
 
 
 def house_number(normalised_address: str) -> str | None:
@@ -131,14 +136,52 @@ def house_number(normalised_address: str) -> str | None:
     return m.group(1) if m else None
 
 
-def address_same(a: str, b: str) -> tuple[bool, float]:
-    """Whether two normalised addresses name the same door, and their similarity."""
+STREET_TYPES = {"rue", "avenue", "boulevard", "place", "route", "chemin", "allee", "impasse", "square", "cours",
+                "quai", "passage", "promenade", "esplanade", "faubourg", "lotissement"}
+
+
+def street(normalised_address: str) -> str:
+    """The street of an address without its number nor its type: "8 avenue felix eboue" → "felix eboue".
+
+    Sources disagree on the type ("12 av. Félix Éboué" / "12 rue du Gouverneur Félix Éboué").
+    """
+    tokens = re.sub(r"^\d+\s*", "", normalised_address).split()
+    return " ".join(t for t in tokens if t not in STREET_TYPES) or " ".join(tokens)
+
+
+def address_relation(a: str, b: str) -> tuple[str, float]:
+    """How two normalised addresses relate, and how alike their streets are (0-100).
+
+    "meme"        same street, same house number (or neither has one);
+    "compatible"  same street, only one of them has a number;
+    "meme-rue"    same street, different numbers;
+    "differente"  otherwise, or an address is missing.
+    Streets are compared word-set-wise ("8 place Maréchal de Lattre de Tassigny" and "8 pl Mal de
+    Tassigny" share their street); a one-word street must be spelled the same.
+    """
     if not a or not b:
-        return False, 0.0
-    if a == b:
-        return True, 100.0
-    score = float(fuzz.token_sort_ratio(a, b))
-    return (score >= ADDRESS_MIN and house_number(a) == house_number(b)), score
+        return "differente", 0.0
+    sa, sb = street(a), street(b)
+    if sa == sb:
+        score = 100.0
+    elif min(len(sa.split()), len(sb.split())) < 2:  # "mairie" vs "bourg mairie": too short to tell
+        return "differente", float(fuzz.ratio(sa, sb))
+    else:
+        score = float(fuzz.token_set_ratio(sa, sb))
+    if score < ADDRESS_MIN:
+        return "differente", score
+    na, nb = house_number(a), house_number(b)
+    if na == nb:
+        return "meme", score
+    if na is None or nb is None:
+        return "compatible", score
+    return "meme-rue", score
+
+
+def address_same(a: str, b: str) -> tuple[bool, float]:
+    """Whether two normalised addresses can name the same door (same street, no conflicting number)."""
+    relation, score = address_relation(a, b)
+    return relation in ("meme", "compatible"), score
 
 
 def valid_siret(value) -> str | None:
@@ -185,7 +228,9 @@ class Prepared:
     siret: str | None
     lat: float | None
     lon: float | None
-    mobility: str | None          # "fixe", "itinerant" or None (unknown or both)
+    mobility: str | None          # "itinerant" (by itinerance or by name), "fixe" or None (unknown)
+    programmes: frozenset = frozenset()   # dispositif_programmes_nationaux
+    name_is_commune: bool = False         # the name, without organisation words, is the commune's name
 
     @property
     def commune_block(self) -> str:
@@ -195,10 +240,10 @@ class Prepared:
 def prepare(index: int, row: dict) -> Prepared:
     itinerance = set(row.get("itinerance") or [])
     mobility = None
-    if itinerance == {"Fixe"}:
-        mobility = "fixe"
-    elif itinerance == {"Itinérant"}:
+    if itinerance == {"Itinérant"} or MOBILE_NAME_WORDS & set(fold(row.get("nom")).split()):
         mobility = "itinerant"
+    elif itinerance == {"Fixe"}:
+        mobility = "fixe"
     lat, lon = row.get("latitude"), row.get("longitude")
     return Prepared(
         index=index, source=row.get("_source", ""), key=str(row.get("id")), ligne=row.get("_ligne"),
@@ -206,7 +251,8 @@ def prepare(index: int, row: dict) -> Prepared:
         commune=commune_name(row.get("commune")), name=row.get("nom") or "",
         address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
         lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
-        mobility=mobility,
+        mobility=mobility, programmes=frozenset(row.get("dispositif_programmes_nationaux") or ()),
+        name_is_commune=set(name_core(row.get("nom")).split()) <= set(name_tokens(row.get("commune"))),
     )
 
 
@@ -230,13 +276,17 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     """The rule that makes a and b the same place, or None. Never across communes."""
     if not same_commune(a, b):
         return None
-    if {a.mobility, b.mobility} == {"fixe", "itinerant"}:
+    if (a.mobility == "itinerant") != (b.mobility == "itinerant"):
         return None
     distance = haversine_m(a.lat, a.lon, b.lat, b.lon) if None not in (a.lat, a.lon, b.lat, b.lon) else None
+    close = distance is not None and distance <= NEAR_M
+    very_close = distance is not None and distance <= SAME_DOOR_M
     names = name_similarity(a.name, b.name)
-    same_address, addresses = address_same(a.address, b.address)
+    relation, addresses = address_relation(a.address, b.address)
+    same_address = relation in ("meme", "compatible")
     if a.source == b.source:
-        if fold(a.name) == fold(b.name) and same_address and addresses == 100.0:
+        if (set(name_core(a.name).split()) == set(name_core(b.name).split()) and a.address and a.address == b.address
+                and (distance is None or distance <= SIRET_NEAR_M)):
             return Match("doublon", 100.0, distance, names, addresses)
         return None
     if a.siret and a.siret == b.siret:
@@ -244,7 +294,12 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
             return Match("siret", max(names, addresses), distance, names, addresses)
     if same_address and names >= NAME_MIN_ADDRESS:
         return Match("adresse", names, distance, names, addresses)
-    if distance is not None and distance <= NEAR_M and names >= NAME_MIN_NEAR:
+    same_door = relation == "meme" and house_number(a.address)
+    if (same_door and FRANCE_SERVICES in a.programmes | b.programmes) \
+            or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
+                and a.programmes & b.programmes):
+        return Match("adresse-programme", addresses, distance, names, addresses)
+    if close and names >= NAME_MIN_NEAR and not (a.name_is_commune or b.name_is_commune):
         return Match("proximite", names, distance, names, addresses)
     return None
 
@@ -300,7 +355,7 @@ def find_matches(rows: list[dict]) -> list[tuple[int, int, Match]]:
     return found
 
 
-RULE_ORDER = {"doublon": 4, "siret": 3, "adresse": 2, "proximite": 1}
+RULE_ORDER = {"doublon": 5, "siret": 4, "adresse": 3, "adresse-programme": 2, "proximite": 1}
 
 
 # --- Merging ---------------------------------------------------------------------------------
