@@ -71,7 +71,7 @@ def db_row(values: dict, schema_name: str) -> dict:
 def lieu_row(values: dict) -> dict:
     """A lieu as stored; `values["_source"]` names the source it came from."""
     row = db_row(values, schemas.LIEUX)
-    row["sources"] = json.dumps([values["_source"]])
+    row["sources"] = json.dumps(values.get("_sources") or [values["_source"]], ensure_ascii=False)
     row["departement_code"] = departement_from_codes(values.get("code_insee"), values.get("code_postal"))
     row["region_code"] = None
     row["popup"] = popup(values)
@@ -177,3 +177,43 @@ def create_indexes(db: sqlite_utils.Database) -> None:
         db["lieux"].create_index(columns, if_not_exists=True)
     db["rejets"].create_index(["source", "code"], if_not_exists=True)
     db["corrections"].create_index(["source"], if_not_exists=True)
+
+
+# --- Merge tables (lieux/merge.py): provenance, fusions, membres; ids of the previous build ---
+
+def insert_merge(db: sqlite_utils.Database, lieux: list[dict], fusions: list[dict], provenance: list[dict]) -> None:
+    """`membres` (every source row of each lieu), `provenance` (who gave each field), `fusions` (every decision)."""
+    db["membres"].create({"lieu_id": str, "source": str, "cle": str, "ligne": int, "empreinte": str},
+                         pk=("source", "cle"), foreign_keys=[("lieu_id", "lieux", "id")])
+    db["membres"].insert_all(({"lieu_id": l["id"], **m} for l in lieux for m in l.get("_membres", [])), batch_size=1000)
+    db["provenance"].create({"lieu_id": str, "champ": str, "source": str, "cle": str, "ligne": int},
+                            foreign_keys=[("lieu_id", "lieux", "id")])
+    db["provenance"].insert_all(provenance, batch_size=5000)
+    db["fusions"].create({
+        "id": int, "lieu_id": str, "decision": str, "regle": str, "score": float, "similarite_nom": float,
+        "similarite_adresse": float, "distance_m": float, "source_a": str, "cle_a": str, "ligne_a": int, "nom_a": str,
+        "source_b": str, "cle_b": str, "ligne_b": int, "nom_b": str, "motif_refus": str,
+    }, pk="id")
+    db["fusions"].insert_all(fusions, batch_size=1000)
+    db["membres"].create_index(["lieu_id"], if_not_exists=True)
+    db["provenance"].create_index(["lieu_id"], if_not_exists=True)
+    db["fusions"].create_index(["lieu_id"], if_not_exists=True)
+
+
+def read_previous_ids(db_path: Path) -> dict:
+    """What the database being replaced says about ids: {"by_key", "by_fingerprint", "ids"} (empty if none)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return {}
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+            rows = conn.execute("select lieu_id, source, cle, empreinte from membres").fetchall()
+            ids = [r[0] for r in conn.execute("select id from lieux")]
+    except sqlite3.Error:  # a database from before merging, or not ours: start afresh
+        return {}
+    by_fingerprint: dict = {}
+    for lieu_id, source, cle, empreinte in rows:
+        by_fingerprint.setdefault((source, empreinte), []).append(((source, cle), lieu_id))
+    return {"by_key": {(s, c): l for l, s, c, _ in rows}, "by_fingerprint": by_fingerprint, "ids": ids}

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import fetch, load, schemas
+from . import fetch, load, merge, schemas
 from .process import SourceResult, process_source
 from .read import SourceReadError
 from .sources import Descriptor
@@ -118,7 +118,7 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
     """Process every available source and write the database; return one report per source.
 
     Steps: process each source (read, map, validate) → the lieux of all sources together
-    → load. Steps that need every lieu at once (geography checks, merging) go between.
+    → merge (one lieu per place, ids carried over from the database being replaced) → load.
     """
     if not any(inp.fetched for inp in inputs):
         raise BuildError(
@@ -127,6 +127,8 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
         )
     processed = process_all(inputs, on_source, on_record)
     lieux = lieux_rows(processed)
+    priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
+    lieux, fusions, provenance = merge.merge(lieux, load.read_previous_ids(db_path), priorities)
     reports = [report_for(inp, result) for inp, result in processed]
     with load.atomic_database(db_path) as db:
         load.create_tables(db)
@@ -135,6 +137,7 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
             if result is not None:
                 load.insert_result(db, result)
         load.insert_lieux(db, lieux)
+        load.insert_merge(db, lieux, fusions, provenance)
         load.create_indexes(db)
     return reports
 

@@ -33,7 +33,8 @@ def test_read_equals_loaded_plus_rejected(reference_db, source_id):
     assert status == "ok"
     assert read == loaded + rejected
     assert loaded == EXPECTED_LOADED[source_id]
-    [(in_lieux,)] = query(reference_db, "select count(*) from lieux where sources = json_array(?)", [source_id])
+    # after merging, every loaded row is a member of exactly one lieu (lieux/merge.py)
+    [(in_lieux,)] = query(reference_db, "select count(*) from membres where source = ?", [source_id])
     [(rejected_rows,)] = query(reference_db, "select count(distinct ligne) from rejets where source = ? and schema = 'lieux-mediation-numerique'", [source_id])
     assert in_lieux == loaded
     assert rejected_rows == rejected
