@@ -469,8 +469,9 @@ def merge_group(rows: list[dict], priorities: dict) -> tuple[dict, list[dict]]:
                     if v not in values:
                         values.append(v)
             lieu[k] = values or None
-        else:
-            best = next((r for r in ranked if r.get(k) not in (None, "", [])), None)
+        else:  # an unknown pivot (00000000000000) gives way to a known SIRET
+            best = next((r for r in ranked if r.get(k) not in (None, "", [], UNKNOWN_PIVOT if k == "pivot" else None)),
+                        None) or next((r for r in ranked if r.get(k) not in (None, "", [])), None)
             lieu[k] = best.get(k) if best else None
             if best:
                 note(k, best)
@@ -577,16 +578,22 @@ def merge(lieux: list[dict], previous: dict | None = None, priorities: dict | No
 # --- Links from other entities ---------------------------------------------------------------
 
 LINK_NAME_MIN_COMMUNE_ONLY = 90   # a row known only by its commune links on a very similar name
+# Entity tables linked to their lieu, and whether their coordinates locate the entity itself
+# (the fabriques map has one point per commune, not per place).
+LINKED_SCHEMAS = {"structures-conseillers-numeriques": True, "fabriques-de-territoire": False}
 
 
-def link_to_lieux(rows: list[dict], lieux: list[dict]) -> list[dict | None]:
-    """For each row (siret/pivot, nom, commune, code_postal, code_insee, adresse, latitude, longitude
-    — any may be missing), the lieu it belongs to: {"lieu_id", "regle", "score"} or None.
+def link_to_lieux(rows: list[dict], lieux: list[dict], use_coordinates: bool = True) -> list[dict | None]:
+    """For each row, the merged lieu it belongs to: {"lieu_id", "regle", "score"}, or None.
 
-    Same rules as merging (never across communes); a row with a commune but no address nor
-    coordinates links only to a lieu of that commune with a name of similarity
-    ≥ LINK_NAME_MIN_COMMUNE_ONLY, and only if exactly one lieu qualifies.
+    A row has any of: `_source` and `id` (its source row: if that row is a member of a lieu,
+    rule "membre"), siret or pivot, nom or raison_sociale, commune, code_postal, code_insee,
+    adresse, latitude, longitude. Otherwise the merge rules apply (never across communes), the
+    best rule winning; a row with a commune but neither address nor usable coordinates links
+    to a lieu of that commune whose name has similarity ≥ LINK_NAME_MIN_COMMUNE_ONLY, and only
+    if exactly one lieu qualifies.
     """
+    members = {(m["source"], m["cle"]): l["id"] for l in lieux for m in l.get("_membres", [])}
     prepared_lieux = [prepare(i, {**l, "_source": "lieux"}) for i, l in enumerate(lieux)]
     by_commune = defaultdict(list)
     by_siret = defaultdict(list)
@@ -601,10 +608,20 @@ def link_to_lieux(rows: list[dict], lieux: list[dict]) -> list[dict | None]:
             grid[(math.floor(p.lat / GRID_DEG), math.floor(p.lon / GRID_DEG))].append(p)
     links = []
     for i, row in enumerate(rows):
-        r = prepare(i, {**row, "pivot": row.get("pivot") or row.get("siret"), "_source": "lien", "id": i})
+        lieu_id = members.get((row.get("_source"), f"{row.get('_source')}-{row.get('id')}")) or \
+            members.get((row.get("_source"), str(row.get("id"))))
+        if lieu_id:
+            links.append({"lieu_id": lieu_id, "regle": "membre", "score": 100.0})
+            continue
+        values = {**row, "nom": row.get("nom") or row.get("raison_sociale"), "pivot": row.get("pivot") or row.get("siret"),
+                  "_source": "lien", "id": i}
+        if not use_coordinates:
+            values["latitude"] = values["longitude"] = None
+        r = prepare(i, values)
         pool = {id(p): p for p in by_siret.get(r.siret, [])}
         pool.update({id(p): p for p in by_commune.get(r.insee or f"{r.postcode}|{r.commune}", [])})
-        pool.update({id(p): p for p in by_commune.get(f"nom|{r.commune}", [])} if r.commune else {})
+        if r.commune:
+            pool.update({id(p): p for p in by_commune.get(f"nom|{r.commune}", [])})
         if r.lat is not None and r.lon is not None:
             gy, gx = math.floor(r.lat / GRID_DEG), math.floor(r.lon / GRID_DEG)
             for dy in (-1, 0, 1):
@@ -622,3 +639,18 @@ def link_to_lieux(rows: list[dict], lieux: list[dict]) -> list[dict | None]:
         links.append({"lieu_id": lieux[best[0].index]["id"], "regle": best[1].rule, "score": round(best[1].score, 1)}
                      if best else None)
     return links
+
+
+def link_results(processed, lieux: list[dict]) -> None:
+    """Add `lieu_id` and `lien_regle` to the rows of the linked entity tables (LINKED_SCHEMAS), in place."""
+    for inp, result in processed:
+        if result is None:
+            continue
+        for schema, use_coordinates in LINKED_SCHEMAS.items():
+            rows = result.rows.get(schema)
+            if not rows:
+                continue
+            tagged = [{**r, "_source": inp.descriptor.id} for r in rows]
+            for r, link in zip(rows, link_to_lieux(tagged, lieux, use_coordinates)):
+                r["lieu_id"] = link["lieu_id"] if link else None
+                r["lien_regle"] = link["regle"] if link else None

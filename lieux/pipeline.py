@@ -129,6 +129,7 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
     lieux = lieux_rows(processed)
     priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
     lieux, fusions, provenance = merge.merge(lieux, load.read_previous_ids(db_path), priorities)
+    merge.link_results(processed, lieux)
     reports = [report_for(inp, result) for inp, result in processed]
     with load.atomic_database(db_path) as db:
         load.create_tables(db)

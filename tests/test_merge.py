@@ -285,3 +285,33 @@ def test_reference_build_fusions(reference_db):
         select count(*) from lieux where json_array_length(sources) !=
           (select count(distinct source) from membres where membres.lieu_id = lieux.id)""")
     assert n == 0
+
+
+# -- links from other entity tables ---------------------------------------------------------------
+
+@pytest.fixture
+def merged_callac():
+    rows = [row("fs", "1", dispositif_programmes_nationaux=["France Services"]),
+            row("cn", "7", nom="COMMUNE DE CALLAC", pivot="21220025700005"),
+            row("fs", "2", nom="Fabrique numérique du Kreiz Breizh", adresse="3 rue de la Gare", latitude=48.41),
+            row("fs", "3", nom="Médiathèque de Callac", adresse="9 rue de Guingamp", latitude=48.402)]
+    return M.merge(rows, {}, {"fs": 90, "cn": 60}).lieux
+
+
+LINK_CASES = [
+    ("its own source row is a member", {"_source": "cn", "id": "7", "raison_sociale": "X"}, True, ("fs-1", "membre")),
+    ("same SIRET in the same commune", {"siret": "21220025700005", "raison_sociale": "Commune de Callac",
+                                       "code_insee": "22025", "commune": "Callac", "code_postal": "22160",
+                                       "adresse": "1 PL JEAN AUFFRET"}, True, ("fs-1", "siret")),
+    ("commune only, a very similar name", {"nom": "Fabrique numérique Kreiz-Breizh", "commune": "Callac", "code_insee": "22025",
+                                           "latitude": 48.0, "longitude": -3.0}, False, ("fs-2", "commune-nom")),
+    ("commune only, no similar name", {"nom": "Tiers-lieu des Monts", "commune": "Callac", "code_insee": "22025"}, False, None),
+    ("same name in another commune", {"nom": "Fabrique numérique du Kreiz Breizh", "commune": "Rostrenen",
+                                      "code_insee": "22266"}, False, None),
+]
+
+
+@pytest.mark.parametrize("description,entity,use_coordinates,expected", LINK_CASES, ids=[c[0] for c in LINK_CASES])
+def test_link_to_lieux(merged_callac, description, entity, use_coordinates, expected):
+    [link] = M.link_to_lieux([entity], merged_callac, use_coordinates)
+    assert (link["lieu_id"], link["regle"]) == expected if expected else link is None
