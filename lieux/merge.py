@@ -32,6 +32,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from stdnum.fr import siret as stdnum_siret
@@ -90,6 +91,11 @@ def fold(text) -> str:
     """Lower case, no accents, punctuation as spaces, single spaces."""
     if text is None:
         return ""
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=200_000)
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("œ", "oe").replace("æ", "ae")
@@ -113,7 +119,10 @@ def name_similarity(a, b) -> float:
     Token-set similarity forgives word order and extra words, except when the extra words say
     the place is of another kind (one name is the other plus "médiathèque", "école"...).
     """
-    ca, cb = name_core(a), name_core(b)
+    return core_similarity(name_core(a), name_core(b))
+
+
+def core_similarity(ca: str, cb: str) -> float:
     if not ca or not cb:
         return 0.0
     ta, tb = set(ca.split()), set(cb.split())
@@ -229,6 +238,7 @@ class Prepared:
     lat: float | None
     lon: float | None
     mobility: str | None          # "itinerant" (by itinerance or by name), "fixe" or None (unknown)
+    core: str = ""                        # name_core(name)
     programmes: frozenset = frozenset()   # dispositif_programmes_nationaux
     name_is_commune: bool = False         # the name, without organisation words, is the commune's name
 
@@ -252,7 +262,8 @@ def prepare(index: int, row: dict) -> Prepared:
         address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
         lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
         mobility=mobility, programmes=frozenset(row.get("dispositif_programmes_nationaux") or ()),
-        name_is_commune=set(name_core(row.get("nom")).split()) <= set(name_tokens(row.get("commune"))),
+        core=(core := name_core(row.get("nom"))),
+        name_is_commune=set(core.split()) <= set(name_tokens(row.get("commune"))),
     )
 
 
@@ -281,11 +292,11 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     distance = haversine_m(a.lat, a.lon, b.lat, b.lon) if None not in (a.lat, a.lon, b.lat, b.lon) else None
     close = distance is not None and distance <= NEAR_M
     very_close = distance is not None and distance <= SAME_DOOR_M
-    names = name_similarity(a.name, b.name)
+    names = core_similarity(a.core, b.core)
     relation, addresses = address_relation(a.address, b.address)
     same_address = relation in ("meme", "compatible")
     if a.source == b.source:
-        if (set(name_core(a.name).split()) == set(name_core(b.name).split()) and a.address and a.address == b.address
+        if (set(a.core.split()) == set(b.core.split()) and a.address and a.address == b.address
                 and (distance is None or distance <= SIRET_NEAR_M)):
             return Match("doublon", 100.0, distance, names, addresses)
         return None
@@ -311,11 +322,11 @@ def candidate_pairs(prepared: list[Prepared]):
     """
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for p in prepared:
-        if p.address:
-            buckets[("adresse", p.commune_block, p.address)].append(p.index)
+        if p.address:  # the standard requires a postcode: it bounds every address bucket
+            buckets[("adresse", p.postcode or p.commune_block, p.address)].append(p.index)
             number = house_number(p.address)
             if number:  # near-identical spellings of one address share its number
-                buckets[("numero", p.insee or p.commune_block, number)].append(p.index)
+                buckets[("numero", p.insee or p.postcode or p.commune_block, number)].append(p.index)
         if p.siret:
             buckets[("siret", p.siret)].append(p.index)
     seen = set()
@@ -378,8 +389,8 @@ def _desc(text: str) -> tuple:
 
 def fingerprint(row: dict) -> str:
     """A content key for a source row: its name and commune, normalised (finds renumbered rows)."""
-    p = prepare(0, row)
-    return hashlib.sha1(f"{fold(row.get('nom'))}|{p.insee or p.postcode}|{p.commune}".encode()).hexdigest()[:16]
+    place = commune_code(row.get("code_insee")) or row.get("code_postal")
+    return hashlib.sha1(f"{fold(row.get('nom'))}|{place}|{commune_name(row.get('commune'))}".encode()).hexdigest()[:16]
 
 
 @dataclass
