@@ -49,18 +49,20 @@ NAME_MIN_SIRET = 60       # same SIRET, no shared address and not close: names a
 SIRET_NEAR_M = 150        # same SIRET: this close counts as the same site
 SAME_DOOR_M = 30          # same street, another house number, this close: the same door (geocoding noise)
 ADDRESS_MIN = 90          # two addresses this similar, with the same house number, are the same
+KIND_PENALTY = 0.8        # names of which only one says the kind of place (médiathèque, MJC...): score × this
 GRID_DEG = 0.001          # blocking grid: cells of 0.001° (≈ 111 m north-south, ≈ 75 m east-west)
 # ---------------------------------------------------------------------------------------------
 
 UNKNOWN_PIVOT = "00000000000000"
 FRANCE_SERVICES = "France Services"
+CONSEILLERS = "Conseillers numériques"
 STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux", "en", "sur", "sous"}
 # Words that say what kind of organisation runs a place, not which place it is: "COMMUNAUTE DE
 # COMMUNES DU PAYS D'HURIEL" and "France services Huriel" name the same counter in Huriel.
 GENERIC_NAME_WORDS = {
     "france", "services", "service", "fs", "msap", "maison", "commune", "communes", "communaute",
     "cc", "ca", "cu", "agglomeration", "agglo", "metropole", "pays", "ville", "syndicat", "intercommunal",
-    "intercommunale", "departement", "departemental", "departementale", "conseil", "sas", "sarl",
+    "intercommunale", "public", "publics", "mfs", "departement", "departemental", "departementale", "conseil", "sas", "sarl",
     "association", "asso", "multisites", "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
 }
 # Words that name a kind of place: when one name is the other plus one of these words ("Callac"
@@ -69,7 +71,7 @@ PLACE_TYPE_WORDS = {
     "mediatheque", "bibliotheque", "ludotheque", "ecole", "college", "lycee", "universite", "ehpad",
     "cyber", "cybercentre", "cyberbase", "epn", "fablab", "tiers", "lieu", "cafe", "centre", "social",
     "socioculturel", "caf", "cpam", "mission", "locale", "pole", "emploi", "poste", "mjc", "ccas", "cias",
-    "emmaus", "secours", "croix", "atelier", "garage", "club", "foyer",
+    "emmaus", "secours", "croix", "atelier", "pij", "bij", "garage", "club", "foyer",
     "residence", "gare", "office", "tourisme", "musee", "salle", "annexe", "quartier", "jeunesse",
     "jeunes", "insertion", "formation", "greta", "afpa",
 }
@@ -116,8 +118,9 @@ def name_core(name) -> str:
 def name_similarity(a, b) -> float:
     """0-100: how alike two names are once their organisation words are set aside.
 
-    Token-set similarity forgives word order and extra words, except when the extra words say
-    the place is of another kind (one name is the other plus "médiathèque", "école"...).
+    Token-set similarity forgives word order and extra words, except when only one of the names
+    says what kind of place it is ("Callac" vs "Médiathèque de Callac", "MJC de Montluçon" vs
+    "France services Montluçon"): then word order counts and the score is scaled by KIND_PENALTY.
     """
     return core_similarity(name_core(a), name_core(b))
 
@@ -128,8 +131,9 @@ def core_similarity(ca: str, cb: str) -> float:
     ta, tb = set(ca.split()), set(cb.split())
     if ta == tb:
         return 100.0
-    if (ta < tb or tb < ta) and (ta ^ tb) & PLACE_TYPE_WORDS:
-        return float(fuzz.token_sort_ratio(ca, cb))
+    kinds_a, kinds_b = ta & PLACE_TYPE_WORDS, tb & PLACE_TYPE_WORDS
+    if kinds_a != kinds_b and not (kinds_a and kinds_b):  # only one name says what kind of place it is
+        return float(fuzz.token_sort_ratio(ca, cb)) * KIND_PENALTY
     return float(fuzz.token_set_ratio(ca, cb))
 
 
@@ -173,7 +177,7 @@ def address_relation(a: str, b: str) -> tuple[str, float]:
     sa, sb = street(a), street(b)
     if sa == sb:
         score = 100.0
-    elif min(len(sa.split()), len(sb.split())) < 2:  # "mairie" vs "bourg mairie": too short to tell
+    elif min(len(re.sub(r"^\d+\s*", "", x).split()) for x in (a, b)) < 2:  # "mairie" vs "place mairie": too short
         return "differente", float(fuzz.ratio(sa, sb))
     else:
         score = float(fuzz.token_set_ratio(sa, sb))
@@ -261,10 +265,22 @@ def prepare(index: int, row: dict) -> Prepared:
         commune=commune_name(row.get("commune")), name=row.get("nom") or "",
         address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
         lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
-        mobility=mobility, programmes=frozenset(row.get("dispositif_programmes_nationaux") or ()),
+        mobility=mobility, programmes=programmes_of(row),
         core=(core := name_core(row.get("nom"))),
         name_is_commune=set(core.split()) <= set(name_tokens(row.get("commune"))),
     )
+
+
+# A name that says France Services, or its predecessor label "maison de services au public" (MSAP,
+# renamed France Services from 2020), is a France Services for matching, whatever the list declares.
+FRANCE_SERVICES_NAME = re.compile(r"\b(france services?|msap|mfs|maisons? (de |des )?services? (au|aux) publics?)\b")
+
+
+def programmes_of(row: dict) -> frozenset:
+    programmes = set(row.get("dispositif_programmes_nationaux") or ())
+    if FRANCE_SERVICES_NAME.search(fold(row.get("nom"))):
+        programmes.add(FRANCE_SERVICES)
+    return frozenset(programmes)
 
 
 def same_commune(a: Prepared, b: Prepared) -> bool:
@@ -306,7 +322,10 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     if same_address and names >= NAME_MIN_ADDRESS:
         return Match("adresse", names, distance, names, addresses)
     same_door = relation == "meme" and house_number(a.address)
-    if (same_door and FRANCE_SERVICES in a.programmes | b.programmes) \
+    host_of_france_services = {FRANCE_SERVICES, CONSEILLERS} <= a.programmes | b.programmes and \
+        (FRANCE_SERVICES in a.programmes or CONSEILLERS in a.programmes) and \
+        (FRANCE_SERVICES in b.programmes or CONSEILLERS in b.programmes)
+    if (same_door and host_of_france_services) \
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
                 and a.programmes & b.programmes):
         return Match("adresse-programme", addresses, distance, names, addresses)

@@ -271,11 +271,11 @@ def test_reference_merge_never_crosses_communes(reference_rows, reference_merge)
 
 @requires_reference
 def test_reference_build_fusions(reference_db):
-    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2761 lieux: 120 accepted merges (measured; see README)
+    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2758 lieux: 123 accepted merges (measured; see README)
     assert query(reference_db, "select count(*) from membres") == [(2881,)]
-    assert query(reference_db, "select count(*) from lieux") == [(2761,)]
+    assert query(reference_db, "select count(*) from lieux") == [(2758,)]
     counts = dict(query(reference_db, "select regle, count(*) from fusions where decision = 'fusionnée' group by regle"))
-    assert counts == {"adresse": 60, "adresse-programme": 44, "doublon": 14, "proximite": 2}
+    assert counts == {"adresse": 59, "adresse-programme": 48, "doublon": 14, "proximite": 2}
     # every merged lieu lists all its sources, and provenance names only its members
     bad = query(reference_db, """
         select p.lieu_id from provenance p left join membres m
