@@ -181,11 +181,21 @@ def create_indexes(db: sqlite_utils.Database) -> None:
 
 # --- Merge tables (lieux/merge.py): provenance, fusions, membres; ids of the previous build ---
 
-def insert_merge(db: sqlite_utils.Database, lieux: list[dict], fusions: list[dict], provenance: list[dict]) -> None:
-    """`membres` (every source row of each lieu), `provenance` (who gave each field), `fusions` (every decision)."""
-    db["membres"].create({"lieu_id": str, "source": str, "cle": str, "ligne": int, "empreinte": str},
-                         pk=("source", "cle"), foreign_keys=[("lieu_id", "lieux", "id")])
-    db["membres"].insert_all(({"lieu_id": l["id"], **m} for l in lieux for m in l.get("_membres", [])), batch_size=1000)
+def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict], fusions: list[dict],
+                 provenance: list[dict]) -> None:
+    """`membres` (every valid source row as mapped, before merging, and its lieu), `provenance`
+    (which source row gave each field of each lieu), `fusions` (every merge decision)."""
+    lieu_of = {(m["source"], m["cle"]): (l["id"], m["empreinte"]) for l in lieux for m in l.get("_membres", [])}
+    db["membres"].create({"lieu_id": str, "source_id": str, "cle": str, "ligne": int, "empreinte": str,
+                          **{k: t for k, t in column_types(schemas.LIEUX).items() if k != "id"}}, pk=("source_id", "cle"), foreign_keys=[("lieu_id", "lieux", "id")])
+
+    def membre(r):  # `source` is the standard's field (the producer); the source id is `source_id`
+        lieu_id, empreinte = lieu_of[(r["_source"], str(r.get("id")))]
+        values = db_row(r, schemas.LIEUX)
+        return {"lieu_id": lieu_id, "source_id": r["_source"], "cle": str(values.pop("id")), "ligne": r.get("_ligne"),
+                "empreinte": empreinte, **values}
+
+    db["membres"].insert_all((membre(r) for r in rows), batch_size=1000, alter=True)
     db["provenance"].create({"lieu_id": str, "champ": str, "source": str, "cle": str, "ligne": int},
                             foreign_keys=[("lieu_id", "lieux", "id")])
     db["provenance"].insert_all(provenance, batch_size=5000)
@@ -209,7 +219,7 @@ def read_previous_ids(db_path: Path) -> dict:
 
     try:
         with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-            rows = conn.execute("select lieu_id, source, cle, empreinte from membres").fetchall()
+            rows = conn.execute("select lieu_id, source_id, cle, empreinte from membres").fetchall()
             ids = [r[0] for r in conn.execute("select id from lieux")]
     except sqlite3.Error:  # a database from before merging, or not ours: start afresh
         return {}

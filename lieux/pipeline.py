@@ -126,9 +126,9 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
             "ou « python build.py build --demo » pour l'échantillon de démonstration."
         )
     processed = process_all(inputs, on_source, on_record)
-    lieux = lieux_rows(processed)
+    rows = lieux_rows(processed)
     priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
-    lieux, fusions, provenance = merge.merge(lieux, load.read_previous_ids(db_path), priorities)
+    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities)
     merge.link_results(processed, lieux)
     reports = [report_for(inp, result) for inp, result in processed]
     with load.atomic_database(db_path) as db:
@@ -138,7 +138,7 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
             if result is not None:
                 load.insert_result(db, result)
         load.insert_lieux(db, lieux)
-        load.insert_merge(db, lieux, fusions, provenance)
+        load.insert_merge(db, rows, lieux, fusions, provenance)
         load.create_indexes(db)
     return reports
 

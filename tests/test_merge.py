@@ -177,7 +177,7 @@ def test_ids_stable_across_two_builds_of_changed_lists(tmp_path):
     cn_input = f"conseillers-numeriques={REFERENCE / REFERENCE_INPUTS['conseillers-numeriques']}"
     db = tmp_path / "lieux.db"
     run_build(db, "--input", f"france-services={fs_path}", "--input", cn_input)
-    before = dict(query(db, "select source || '/' || cle, lieu_id from membres"))
+    before = dict(query(db, "select source_id || '/' || cle, lieu_id from membres"))
     assert before["france-services/france-services-14"] == before["conseillers-numeriques/conseillers-numeriques-38"]
 
     with open(fs_path, encoding="utf-8", newline="") as f:
@@ -195,7 +195,7 @@ def test_ids_stable_across_two_builds_of_changed_lists(tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     run_build(db, "--input", f"france-services={changed}", "--input", cn_input)
-    after = dict(query(db, "select source || '/' || cle, lieu_id from membres"))
+    after = dict(query(db, "select source_id || '/' || cle, lieu_id from membres"))
 
     assert after["france-services/france-services-4"] == before["france-services/france-services-4"]
     assert after["france-services/france-services-2146"] == before["france-services/france-services-2146"]
@@ -269,21 +269,36 @@ def test_reference_merge_never_crosses_communes(reference_rows, reference_merge)
         assert len({m.insee for m in members}) == 1
 
 
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory, reference_rows):
+    """lieux.db built from the France Services list, the conseillers numériques list and the standard's example."""
+    from tests.conftest import run_build
+
+    db = tmp_path_factory.mktemp("national") / "lieux.db"
+    run_build(db, *[arg for source_id in ("france-services", "conseillers-numeriques", "mediation-numerique")
+                    for arg in ("--input", f"{source_id}={REFERENCE / REFERENCE_INPUTS[source_id]}")])
+    return db
+
+
 @requires_reference
-def test_reference_build_fusions(reference_db):
+def test_reference_build_fusions(national_db):
     # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2758 lieux: 123 accepted merges (measured; see README)
+    reference_db = national_db
     assert query(reference_db, "select count(*) from membres") == [(2881,)]
     assert query(reference_db, "select count(*) from lieux") == [(2758,)]
     counts = dict(query(reference_db, "select regle, count(*) from fusions where decision = 'fusionnée' group by regle"))
     assert counts == {"adresse": 59, "adresse-programme": 48, "doublon": 14, "proximite": 2}
+    # membres keeps every source row as mapped, before merging
+    assert query(reference_db, "select lieu_id, telephone from membres where cle = 'conseillers-numeriques-38'") == [
+        ("france-services-14", None)]
     # every merged lieu lists all its sources, and provenance names only its members
     bad = query(reference_db, """
         select p.lieu_id from provenance p left join membres m
-          on m.lieu_id = p.lieu_id and m.source = p.source and m.cle = p.cle where m.cle is null limit 1""")
+          on m.lieu_id = p.lieu_id and m.source_id = p.source and m.cle = p.cle where m.cle is null limit 1""")
     assert bad == []
     [(n,)] = query(reference_db, """
         select count(*) from lieux where json_array_length(sources) !=
-          (select count(distinct source) from membres where membres.lieu_id = lieux.id)""")
+          (select count(distinct source_id) from membres where membres.lieu_id = lieux.id)""")
     assert n == 0
 
 
@@ -364,7 +379,7 @@ def test_precision_and_recall_on_hub_pairs(tmp_path):
         pytest.skip("les descripteurs des listes des hubs ne sont pas encore dans sources/")
     db = tmp_path / "lieux.db"
     run_build(db, *inputs)
-    lieu_of = {(s, c): l for l, s, c in query(db, "select lieu_id, source, cle from membres")}
+    lieu_of = {(s, c): l for l, s, c in query(db, "select lieu_id, source_id, cle from membres")}
     for jeu in ("mise-au-point", "controle"):
         tp = fp = fn = 0
         for p in pairs:
