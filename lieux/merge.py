@@ -620,8 +620,9 @@ def link_to_lieux(rows: list[dict], lieux: list[dict], use_coordinates: bool = T
     rule "membre"), siret or pivot, nom or raison_sociale, commune, code_postal, code_insee,
     adresse, latitude, longitude. Otherwise the merge rules apply (never across communes), the
     best rule winning; a row with a commune but neither address nor usable coordinates links
-    to a lieu of that commune whose name has similarity ≥ LINK_NAME_MIN_COMMUNE_ONLY, and only
-    if exactly one lieu qualifies.
+    to a fixed lieu of that commune whose name (organisation words aside, word order counting)
+    has similarity ≥ LINK_NAME_MIN_COMMUNE_ONLY and says more than the commune, and only if
+    exactly one lieu qualifies.
     """
     members = {(m["source"], m["cle"]): l["id"] for l in lieux for m in l.get("_membres", [])}
     prepared_lieux = [prepare(i, {**l, "_source": "lieux"}) for i, l in enumerate(lieux)]
@@ -663,9 +664,12 @@ def link_to_lieux(rows: list[dict], lieux: list[dict], use_coordinates: bool = T
             if m and (best is None or (RULE_ORDER[m.rule], m.score) > (RULE_ORDER[best[1].rule], best[1].score)):
                 best = (p, m)
         if best is None and not r.address and r.lat is None:
-            close = [p for p in pool.values() if same_commune(r, p) and name_similarity(r.name, p.name) >= LINK_NAME_MIN_COMMUNE_ONLY]
+            # word order counts here (no subset forgiveness): "Crefad Loire" is not the "Département de la Loire"
+            close = [(p, float(fuzz.token_sort_ratio(r.core, p.core))) for p in pool.values()
+                     if same_commune(r, p) and not p.name_is_commune and p.mobility != "itinerant"]
+            close = [(p, score) for p, score in close if score >= LINK_NAME_MIN_COMMUNE_ONLY]
             if len(close) == 1:
-                best = (close[0], Match("commune-nom", name_similarity(r.name, close[0].name), None, 0, 0))
+                best = (close[0][0], Match("commune-nom", close[0][1], None, 0, 0))
         links.append({"lieu_id": lieux[best[0].index]["id"], "regle": best[1].rule, "score": round(best[1].score, 1)}
                      if best else None)
     return links
