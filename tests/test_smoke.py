@@ -1,0 +1,63 @@
+"""A real `python build.py serve` process answering over HTTP (the scripts/test.sh idea)."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.status, r.read().decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def served_demo(tmp_path_factory):
+    db = tmp_path_factory.mktemp("served") / "lieux.db"
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--demo", "--db", str(db), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            get(base + "/-/versions.json")
+            break
+        except OSError:
+            if process.poll() is not None or time.time() > deadline:
+                process.kill()
+                raise AssertionError(process.stdout.read().decode())
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/lieux", "Lieux de médiation numérique"),
+    ("/lieux/lieux", "datasette-cluster-map.js"),
+    ("/lieux/lieux/demo-001", "Médiathèque démo n°1 (Paris)"),
+    ("/lieux/sources", "Échantillon de démonstration"),
+    ("/lieux/rejets", "5 chiffres attendus"),
+])
+def test_pages_over_http(served_demo, path, expected):
+    status, body = get(served_demo + path)
+    assert status == 200
+    assert expected in body
+    assert "Données de démonstration" in body
+
+
+def test_database_is_served_immutable(served_demo):
+    status, body = get(served_demo + "/-/databases.json")
+    assert '"is_mutable": false' in body
