@@ -114,6 +114,16 @@ def lieux_rows(processed) -> list[dict]:
     return rows
 
 
+REFUSED_MERGES = Path(__file__).resolve().parent.parent / "fusions-annulees.yml"
+
+
+def refused_pairs(path: Path = REFUSED_MERGES) -> frozenset:
+    """The merges a reviewer has undone (fusions-annulees.yml; README, « Fusion des doublons »)."""
+    import yaml
+
+    return merge.refused_pairs_from(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else frozenset()
+
+
 def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None) -> list[SourceReport]:
     """Process every available source and write the database; return one report per source.
 
@@ -128,7 +138,7 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
     processed = process_all(inputs, on_source, on_record)
     rows = lieux_rows(processed)
     priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
-    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities)
+    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs())
     merge.link_results(processed, lieux)
     reports = [report_for(inp, result) for inp, result in processed]
     with load.atomic_database(db_path) as db:

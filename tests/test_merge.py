@@ -392,3 +392,18 @@ def test_precision_and_recall_on_hub_pairs(tmp_path):
         # Measured on the sources branch (see README): precision 0.98 / 0.96, recall 0.79 / 0.81.
         assert tp / (tp + fp) >= 0.93
         assert tp / (tp + fn) >= 0.70
+
+
+def test_refused_merges_file(tmp_path):
+    from lieux.pipeline import REFUSED_MERGES, refused_pairs
+
+    assert refused_pairs(REFUSED_MERGES) == frozenset()  # the shipped file: nothing undone yet
+    path = tmp_path / "fusions-annulees.yml"
+    path.write_text("- a: fs/fs-1\n  b: hub/hub-7\n  motif: deux guichets\n", encoding="utf-8")
+    pairs = refused_pairs(path)
+    assert pairs == {frozenset({("fs", "fs-1"), ("hub", "hub-7")})}
+    result = M.merge([row("fs", "1"), row("hub", "7", nom="Commune de Callac")], {}, {}, refused_pairs=pairs)
+    assert len(result.lieux) == 2
+    path.write_text("- a: fs-1\n  b: hub/hub-7\n  motif: x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="source/cle"):
+        refused_pairs(path)
