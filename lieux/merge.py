@@ -467,6 +467,9 @@ def member_key(row: dict) -> tuple[str, str]:
     return (row.get("_source") or "", str(row.get("id")))
 
 
+INTERNAL_KEYS = {"_source", "_ligne", "_sources", "_membres"}  # set by merge_group itself
+
+
 def merge_group(rows: list[dict], priorities: dict) -> tuple[dict, list[dict]]:
     """One lieu from the rows of one place, and its provenance (field, source, key, line)."""
     multi = set(schemas.multi_valued(schemas.LIEUX))
@@ -477,12 +480,21 @@ def merge_group(rows: list[dict], priorities: dict) -> tuple[dict, list[dict]]:
         provenance.append({"champ": champ, "source": r["_source"], "cle": str(r.get("id")), "ligne": r.get("_ligne")})
 
     grouped = {f for g in SINGLE_GROUPS for f in g}
+    placed = None  # the row that gives the coordinates
     for group in SINGLE_GROUPS:
         best = next((r for r in ranked if r.get(group[0]) not in (None, "", [])), None)
         for f in group:
             lieu[f] = best.get(f) if best else None
             if best and lieu[f] not in (None, "", []):
                 note(f, best)
+        if group[0] == "latitude":
+            placed = best
+    # Internal keys of earlier steps (the geography step's `_geo`: département, région, qualite_geo,
+    # hub) describe where a row was placed: they come with the coordinates, else from the best row.
+    for r in [placed] * bool(placed) + ranked:
+        for k, v in r.items():
+            if k.startswith("_") and k not in INTERNAL_KEYS and k not in lieu:
+                lieu[k] = v
     keys = []
     for r in ranked:
         for k in r:

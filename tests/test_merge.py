@@ -407,3 +407,12 @@ def test_refused_merges_file(tmp_path):
     path.write_text("- a: fs-1\n  b: hub/hub-7\n  motif: x\n", encoding="utf-8")
     with pytest.raises(ValueError, match="source/cle"):
         refused_pairs(path)
+
+
+def test_geography_keys_follow_the_coordinates():
+    # lieux/geo.py stores where a row was placed under `_geo`; the lieu keeps the one of its coordinates
+    old = row("fs", "1", date_maj="2022-01-01", latitude=48.4047, _geo={"qualite_geo": "adresse", "departement_code": "22"})
+    new = row("hub", "7", nom="Commune de Callac", latitude=None, longitude=None, _geo={"qualite_geo": "commune"})
+    [lieu], _, _ = M.merge([new, old], {}, {"fs": 90, "hub": 10})
+    assert lieu["latitude"] == 48.4047
+    assert lieu["_geo"] == {"qualite_geo": "adresse", "departement_code": "22"}
