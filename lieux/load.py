@@ -74,9 +74,9 @@ def db_row(values: dict, schema_name: str) -> dict:
 
 
 def lieu_row(values: dict) -> dict:
-    """A lieu as stored; `values["_source"]` names the source it came from."""
+    """A lieu as stored; `_sources` (after merging) or `_source` name the sources it came from."""
     row = db_row(values, schemas.LIEUX)
-    row["sources"] = json.dumps([values["_source"]])
+    row["sources"] = json.dumps(values.get("_sources") or [values["_source"]], ensure_ascii=False)
     placed = values.get("_geo") or {}  # set by the geography step (lieux.geo)
     row["departement_code"] = placed.get("departement_code") or departement_from_codes(values.get("code_insee"), values.get("code_postal"))
     for key in ("region_code", "departement_nom", "region_nom", "qualite_geo", "qualite_geo_motif", "hub"):
@@ -190,3 +190,53 @@ def create_indexes(db: sqlite_utils.Database) -> None:
         db["lieux"].create_index(columns, if_not_exists=True)
     db["rejets"].create_index(["source", "code"], if_not_exists=True)
     db["corrections"].create_index(["source"], if_not_exists=True)
+
+
+# --- Merge tables (lieux/merge.py): provenance, fusions, membres; ids of the previous build ---
+
+def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict], fusions: list[dict],
+                 provenance: list[dict]) -> None:
+    """`membres` (every valid source row as mapped, before merging, and its lieu), `provenance`
+    (which source row gave each field of each lieu), `fusions` (every merge decision)."""
+    lieu_of = {(m["source"], m["cle"]): (l["id"], m["empreinte"]) for l in lieux for m in l.get("_membres", [])}
+    db["membres"].create({"lieu_id": str, "source_id": str, "cle": str, "ligne": int, "empreinte": str,
+                          **{k: t for k, t in column_types(schemas.LIEUX).items() if k != "id"}}, pk=("source_id", "cle"), foreign_keys=[("lieu_id", "lieux", "id")])
+
+    def membre(r):  # `source` is the standard's field (the producer); the source id is `source_id`
+        lieu_id, empreinte = lieu_of[(r["_source"], str(r.get("id")))]
+        values = db_row(r, schemas.LIEUX)
+        return {"lieu_id": lieu_id, "source_id": r["_source"], "cle": str(values.pop("id")), "ligne": r.get("_ligne"),
+                "empreinte": empreinte, **values}
+
+    db["membres"].insert_all((membre(r) for r in rows), batch_size=1000, alter=True)
+    db["provenance"].create({"lieu_id": str, "champ": str, "source": str, "cle": str, "ligne": int},
+                            foreign_keys=[("lieu_id", "lieux", "id")])
+    db["provenance"].insert_all(provenance, batch_size=5000)
+    db["fusions"].create({
+        "id": int, "lieu_id": str, "decision": str, "regle": str, "score": float, "similarite_nom": float,
+        "similarite_adresse": float, "distance_m": float, "source_a": str, "cle_a": str, "ligne_a": int, "nom_a": str,
+        "source_b": str, "cle_b": str, "ligne_b": int, "nom_b": str, "motif_refus": str,
+    }, pk="id")
+    db["fusions"].insert_all(fusions, batch_size=1000)
+    db["membres"].create_index(["lieu_id"], if_not_exists=True)
+    db["provenance"].create_index(["lieu_id"], if_not_exists=True)
+    db["fusions"].create_index(["lieu_id"], if_not_exists=True)
+
+
+def read_previous_ids(db_path: Path) -> dict:
+    """What the database being replaced says about ids: {"by_key", "by_fingerprint", "ids"} (empty if none)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return {}
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+            rows = conn.execute("select lieu_id, source_id, cle, empreinte from membres").fetchall()
+            ids = [r[0] for r in conn.execute("select id from lieux")]
+    except sqlite3.Error:  # a database from before merging, or not ours: start afresh
+        return {}
+    by_fingerprint: dict = {}
+    for lieu_id, source, cle, empreinte in rows:
+        by_fingerprint.setdefault((source, empreinte), []).append(((source, cle), lieu_id))
+    return {"by_key": {(s, c): l for l, s, c, _ in rows}, "by_fingerprint": by_fingerprint, "ids": ids}

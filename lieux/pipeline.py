@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fetch, geo, load, schemas
+from . import fetch, geo, load, merge, schemas
 from .process import SourceResult, process_source
 from .read import SourceReadError
 from .sources import Descriptor
@@ -116,12 +116,23 @@ def lieux_rows(processed) -> list[dict]:
     return rows
 
 
+REFUSED_MERGES = Path(__file__).resolve().parent.parent / "fusions-annulees.yml"
+
+
+def refused_pairs(path: Path = REFUSED_MERGES) -> frozenset:
+    """The merges a reviewer has undone (fusions-annulees.yml; README, « Fusion des doublons »)."""
+    import yaml
+
+    return merge.refused_pairs_from(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else frozenset()
+
+
 def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None,
           geography: geo.Prepared | None = None) -> list[SourceReport]:
     """Process every available source and write the database; return one report per source.
 
     Steps: process each source (read, map, validate) → the lieux of all sources together
-    → load. Steps that need every lieu at once (geography checks, merging) go between.
+    → geography (points checked and placed, communes resolved) → merge (one lieu per place,
+    ids carried over from the database being replaced) → load.
     """
     if not any(inp.fetched for inp in inputs):
         raise BuildError(
@@ -132,7 +143,10 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
     lieux = lieux_rows(processed)
     geography = geography or geo.prepare()
     placed = geo.step(processed, lieux, geography)
-    lieux = placed.rows
+    rows = placed.rows
+    priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
+    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs())
+    merge.link_results(processed, lieux)
     reports = [report_for(inp, result) for inp, result in processed]
     for report in reports:
         report.geo = geo.source_columns(placed.summary.get(report.id, {}))
@@ -145,6 +159,7 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
                 load.insert_result(db, result)
         load.insert_lieux(db, lieux)
         geo.write(db, geography, placed)
+        load.insert_merge(db, rows, lieux, fusions, provenance)
         load.create_indexes(db)
     return reports
 

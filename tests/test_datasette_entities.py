@@ -4,6 +4,7 @@ import pytest
 from markupsafe import escape
 
 from lieux import schemas
+from lieux.merge import LINKED_SCHEMAS
 from tests.conftest import requires_reference
 
 pytestmark = requires_reference
@@ -31,7 +32,8 @@ async def test_entity_table_is_served_as_json(reference_datasette, schema_name):
     assert len(rows) == count
     # The geography step adds each hub's départements and coverage area (lieux.geo.hubs.with_coverage).
     added = {"departements_couverts", "geometry"} if schema_name == "hubs-territoriaux" else set()
-    assert set(rows[0]) == set(schemas.field_names(schema_name)) | {"source"} | added
+    linked = {"lieu_id", "lien_regle"} if schema_name in LINKED_SCHEMAS else set()  # lieux/merge.py
+    assert set(rows[0]) == set(schemas.field_names(schema_name)) | {"source"} | added | linked
 
 
 @pytest.mark.asyncio
