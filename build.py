@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import click
 from lieux import fetch as fetching
 from lieux import pipeline, site, sources
 from lieux.pipeline import BuildError
+from lieux.process import count_records
 from lieux.read import SourceReadError
 from lieux.sources import DescriptorError
 
@@ -60,7 +62,7 @@ def fetch(only):
         if not d.url or (only and d.id not in only):
             continue
         try:
-            got = fetching.fetch_source(d.id, d.url, d.sha256)
+            got = fetching.fetch_source(d.id, d.url, d.sha256, count_records=functools.partial(count_records, d))
         except fetching.FetchError as e:
             failures += 1
             click.echo(f"✗ {d.id} : {e}", err=True)

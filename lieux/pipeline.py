@@ -50,7 +50,7 @@ def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cac
             elif d.local_file:
                 inputs.append(SourceInput(d, fetch.resolve_input(d.id, str(d.local_file)), "ok"))
             elif d.url and (copy := fetch.cached_copy(d.id, d.url, cache_dir)):
-                inputs.append(SourceInput(d, copy, "ok"))
+                inputs.append(SourceInput(d, copy, copy.status, copy.message))
             else:
                 inputs.append(SourceInput(d, None, "absente",
                                           "Fichier non téléchargé : lancez « python build.py fetch » ou passez --input "

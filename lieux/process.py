@@ -76,6 +76,11 @@ def records_of(descriptor: Descriptor, path):
             yield index, part
 
 
+def count_records(descriptor: Descriptor, path) -> int:
+    """How many records a file holds for this source (as counted in `lignes_lues`); ValueError if unreadable."""
+    return sum(1 for _ in records_of(descriptor, path))
+
+
 def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult:
     """Read, map and validate every record of one source."""
     result = SourceResult(source=descriptor.id)
