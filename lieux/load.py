@@ -85,11 +85,55 @@ def popup(values: dict) -> str:
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
 
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(db_path: Path) -> list[Path]:
+    """Delete the temporary files (and their SQLite journals) of builds that were killed before the end.
+
+    A temporary file is `<db>.tmp-<pid>`; it is stale when its build process no longer runs.
+    """
+    removed = []
+    for path in Path(db_path).parent.glob(f"{Path(db_path).name}.tmp-*"):
+        pid = path.name[len(Path(db_path).name) + len(".tmp-"):].split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename durable (a crash of the machine right after it keeps the new file)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def atomic_database(db_path: Path):
-    """Yield a sqlite_utils.Database on a temporary file; rename it over db_path on success."""
+    """Yield a sqlite_utils.Database on a temporary file; rename it over db_path on success.
+
+    The served file is only ever replaced by a complete database (os.replace is atomic), so a
+    build killed at any moment leaves it as it was; the next build removes the killed one's
+    temporary files.
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(db_path)
     tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     if tmp.exists():
         tmp.unlink()
@@ -99,6 +143,7 @@ def atomic_database(db_path: Path):
         db.conn.commit()
         db.conn.close()
         os.replace(tmp, db_path)
+        fsync_directory(db_path.parent)
     except BaseException:
         db.conn.close()
         if tmp.exists():
