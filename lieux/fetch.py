@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .read import looks_binary, looks_like_html
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(os.environ.get("LIEUX_CACHE_DIR", ROOT / "cache"))
 TIMEOUT_SECONDS = 30            # one socket read
@@ -75,19 +77,6 @@ def is_url(value: str) -> bool:
 def filename_for(url: str, default: str = "data") -> str:
     name = Path(urlparse(url).path).name
     return name or default
-
-
-def looks_like_html(head: bytes) -> bool:
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].lower()
-    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
-
-
-def looks_binary(head: bytes) -> bool:
-    """NUL bytes, or many control characters, in the first block: not a text file (CSV, JSON)."""
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    return bool(head) and controls / len(head) > 0.05
 
 
 def download(url: str, dest: Path, sha256: str | None = None, expect_html: bool = False,

@@ -28,6 +28,34 @@ class Record:
     error: str | None = None  # a structural problem found while reading (ragged row...)
 
 
+JSON_TYPES = {"dict": "un objet", "list": "une liste", "str": "un texte", "int": "un nombre", "float": "un nombre",
+              "bool": "un booléen", "NoneType": "null"}
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes, or many control characters, at the start: not a text file (CSV, JSON)."""
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return bool(head) and controls / len(head) > 0.05
+
+
+def looks_like_html(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+
+
+def check_text(raw: bytes, name: str) -> None:
+    """Refuse at once what is not a data file at all, with what to do."""
+    head = raw[:1 << 16]
+    if looks_binary(head):
+        raise SourceReadError(f"{name} : ce n'est pas un fichier texte (données binaires : archive, tableur, image ?). "
+                              "Exportez la liste en CSV UTF-8 ou en JSON.")
+    if looks_like_html(head):
+        raise SourceReadError(f"{name} : c'est une page HTML, pas un fichier de données (page d'erreur ou lien vers "
+                              "une page web ?). Indiquez l'adresse du fichier CSV ou JSON lui-même.")
+
+
 def decode(raw: bytes, encoding: str | None, name: str) -> str:
     if encoding:
         try:
@@ -74,6 +102,7 @@ def read_csv(text: str, delimiter: str | None, name: str):
     if duplicates:
         raise SourceReadError(f"{name} : colonnes en double dans l'en-tête : {', '.join(duplicates)}. Renommez-les.")
     line = reader.line_num
+    count = 0
     try:
         for values in reader:
             start, line = line + 1, reader.line_num
@@ -83,9 +112,12 @@ def read_csv(text: str, delimiter: str | None, name: str):
             if len(values) != len(header):
                 error = f"{len(values)} valeurs au lieu de {len(header)} colonnes"
             values = values + [""] * (len(header) - len(values))
+            count += 1
             yield Record(start, dict(zip(header, values)), error)
     except csv.Error as e:
         raise SourceReadError(f"{name}, ligne {reader.line_num} : CSV illisible ({e}). Vérifiez les guillemets de cette ligne.") from e
+    if not count:
+        raise SourceReadError(f"{name} : aucune ligne de données après l'en-tête. Vérifiez que l'export du fichier est complet.")
 
 
 def _json_records(data, records_key: str | None, name: str) -> list:
@@ -96,7 +128,7 @@ def _json_records(data, records_key: str | None, name: str) -> list:
             data = data[part]
     if not isinstance(data, list):
         raise SourceReadError(
-            f"{name} : le JSON doit être une liste d'objets (un par lieu), pas {type(data).__name__}. "
+            f"{name} : le JSON doit être une liste d'objets (un par lieu), pas {JSON_TYPES.get(type(data).__name__, type(data).__name__)}. "
             "Indiquez où se trouve la liste avec la clé « records » du descripteur."
         )
     return data
@@ -106,19 +138,24 @@ def read_json(text: str, records_key: str | None, name: str):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SourceReadError(f"{name}, ligne {e.lineno} : JSON illisible ({e.msg}).") from e
-    for number, item in enumerate(_json_records(data, records_key, name), start=1):
+        raise SourceReadError(f"{name}, ligne {e.lineno} : JSON illisible ({e.msg}). Vérifiez que le fichier est complet "
+                              "(téléchargement interrompu ?) et que c'est du JSON valide.") from e
+    items = _json_records(data, records_key, name)
+    if not items:
+        raise SourceReadError(f"{name} : la liste JSON est vide, aucun lieu. Vérifiez que l'export du fichier est complet.")
+    for number, item in enumerate(items, start=1):
         if isinstance(item, dict):
             yield Record(number, item)
         else:
-            yield Record(number, {}, f"l'élément n'est pas un objet JSON ({type(item).__name__})")
+            yield Record(number, {}, f"l'élément n'est pas un objet JSON mais {JSON_TYPES.get(type(item).__name__, type(item).__name__)}")
 
 
 def read_geojson(text: str, name: str):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SourceReadError(f"{name}, ligne {e.lineno} : GeoJSON illisible ({e.msg}).") from e
+        raise SourceReadError(f"{name}, ligne {e.lineno} : GeoJSON illisible ({e.msg}). Vérifiez que le fichier est complet "
+                              "(téléchargement interrompu ?) et que c'est du GeoJSON valide.") from e
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise SourceReadError(f"{name} : un GeoJSON de type FeatureCollection est attendu.")
     for number, feature in enumerate(data.get("features") or [], start=1):
@@ -138,6 +175,7 @@ def read_records(path: Path, fmt: str, encoding: str | None = None, delimiter: s
         raw = Path(path).read_bytes()
     except OSError as e:
         raise SourceReadError(f"{name} : fichier illisible ({e.strerror}).") from e
+    check_text(raw, name)
     text = decode(raw, encoding, name)
     if fmt == "csv":
         yield from read_csv(text, delimiter, name)
