@@ -102,16 +102,18 @@ def process_all(inputs: list[SourceInput], on_source=None, on_record=None) -> li
     return processed
 
 
-def lieux_rows(processed) -> list[dict]:
-    """Every valid lieu of every source, tagged with its source (`_source`) and source line (`_ligne`)."""
-    rows = []
+def lieux_rows(processed):
+    """Every valid lieu of every source, tagged with its source (`_source`) and source line (`_ligne`).
+
+    An iterator, read from each source's spool (process.RowSpool): the lieux are never all in memory.
+    A step that needs them all at once may take list(...) of it, at the cost of that memory.
+    """
     for inp, result in processed:
         if result is None:
             continue
         for row in result.rows.get(schemas.LIEUX, []):
             row["_source"] = inp.descriptor.id
-            rows.append(row)
-    return rows
+            yield row
 
 
 def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None) -> list[SourceReport]:

@@ -103,9 +103,16 @@ def test_killed_builds_leave_the_served_database_whole(served):
     poller.start()
     rng = random.Random(7)
     killed_pids = []
-    for _ in range(KILLS):
+    for i in range(KILLS):
         build = subprocess.Popen(build_command(db, source), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, duration * 0.95))
+        if i % 2:  # while the new database is being written: wait for its temporary file
+            temporary = db.parent / f"lieux.db.tmp-{build.pid}"
+            deadline = time.monotonic() + 2 * duration + 10
+            while not temporary.exists() and build.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.3))
+        else:  # at any moment
+            time.sleep(rng.uniform(0.05, duration * 0.95))
         build.send_signal(signal.SIGKILL)
         build.wait()
         killed_pids.append(build.pid)
