@@ -165,5 +165,29 @@ def serve(db_path, port, demo, rebuild):
     os.execv(command[0], command)
 
 
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "dist" / "site",
+              show_default=True, help="Dossier à construire avec docker build (il est remplacé).")
+def paquet(db_path, out_dir):
+    """Prépare une image Docker du site : base, métadonnées, plugins, gabarits, fichiers statiques.
+
+    Le Dockerfile est celui de « datasette package » ; la base y est servie en lecture seule.
+
+    \b
+    Exemple :
+        python build.py paquet --db lieux.db --out dist/site
+        docker build -t lieux-mediation-numerique dist/site
+        docker run -p 8001:8001 lieux-mediation-numerique
+    """
+    try:
+        folder = site.package_context(db_path, out_dir)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Contexte Docker prêt : {folder}")
+    click.echo(f"Construire l'image : docker build -t lieux-mediation-numerique {folder}")
+
+
 if __name__ == "__main__":
     cli()
