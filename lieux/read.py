@@ -203,9 +203,10 @@ def iter_json_array(stream, name: str, chunk_size: int = 1 << 20):
                 if not eof and more():
                     continue  # the item goes on in the next chunk
                 raise _json_error(name, line_at(e.pos), e.msg) from e
-            if end < len(buf) or eof:
+            number = isinstance(item, (int, float)) and not isinstance(item, bool)
+            if eof or (end < len(buf) and not (number and buf[end] not in " \t\r\n,]")):
                 break
-            if not more():  # a number could go on in the next chunk: decode again with it
+            if not more():  # a number could go on in the next chunk ("1" of "1.5"): decode again with it
                 break
         pos = end
         yield item
