@@ -90,6 +90,7 @@ def test_served_immutable_and_bounded(injection_db):
     settings = dict(zip(command[command.index("--setting") + 1::3], command[command.index("--setting") + 2::3]))
     assert int(settings["sql_time_limit_ms"]) <= 2000 and int(settings["max_returned_rows"]) <= 1000
     assert settings["allow_download"] == "false"
+    assert settings["suggest_facets"] == "false"  # seconds per table page at 100,000 lieux (bench/load.py)
 
 
 @pytest.mark.asyncio
