@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from lieux import fetch as fetching
 from lieux import geo
 from lieux import pipeline, site, sources
 from lieux.pipeline import BuildError
+from lieux.process import count_records
 from lieux.read import SourceReadError
 from lieux.sources import DescriptorError
 
@@ -62,7 +64,7 @@ def fetch(only):
         if not d.url or (only and d.id not in only):
             continue
         try:
-            got = fetching.fetch_source(d.id, d.url, d.sha256)
+            got = fetching.fetch_source(d.id, d.url, d.sha256, count_records=functools.partial(count_records, d))
         except fetching.FetchError as e:
             failures += 1
             click.echo(f"✗ {d.id} : {e}", err=True)
@@ -186,6 +188,30 @@ def serve(db_path, port, demo, rebuild):
         raise click.ClickException(f"{db_path} : le fichier servi doit s'appeler lieux.db (Datasette nomme la base d'après le fichier).")
     command = site.serve_command(db_path, port)
     os.execv(command[0], command)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "dist" / "site",
+              show_default=True, help="Dossier à construire avec docker build (il est remplacé).")
+def paquet(db_path, out_dir):
+    """Prépare une image Docker du site : base, métadonnées, plugins, gabarits, fichiers statiques.
+
+    Le Dockerfile est celui de « datasette package » ; la base y est servie en lecture seule.
+
+    \b
+    Exemple :
+        python build.py paquet --db lieux.db --out dist/site
+        docker build -t lieux-mediation-numerique dist/site
+        docker run -p 8001:8001 lieux-mediation-numerique
+    """
+    try:
+        folder = site.package_context(db_path, out_dir)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Contexte Docker prêt : {folder}")
+    click.echo(f"Construire l'image : docker build -t lieux-mediation-numerique {folder}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
 """Downloading source files into cache/, keeping the last good copy.
 
 A download goes to a temporary file and replaces the cached copy only when it passed every
-check (HTTP status, size limit, not an HTML page instead of data, pinned sha256). A failed
-download keeps the previous copy, and the source is then marked `perimee` with the reason.
+check: HTTP status, a time limit per read and for the whole download, the size limit, the
+announced length (truncation), not an HTML page or binary data instead of the data file,
+the pinned sha256, the file readable in its declared format, and a record count that has not
+collapsed (below half of the last good copy's). A failed download keeps the previous copy,
+records the failure in the copy's meta file, and the source is then marked `perimee` with
+the reason.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import tempfile
@@ -19,17 +24,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .read import looks_binary, looks_like_html
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(os.environ.get("LIEUX_CACHE_DIR", ROOT / "cache"))
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS = 30            # one socket read
+TOTAL_TIMEOUT_SECONDS = 600     # the whole download, even when a slow server trickles bytes
 RETRIES = 3
 BACKOFF_SECONDS = 1.0
 MAX_BYTES = 200 * 1024 * 1024
+COLLAPSE_RATIO = 0.5            # fewer records than this share of the last good copy: keep the copy
 USER_AGENT = "lieux-mediation-numerique/0.1 (annuaire open data)"
 
 
 class FetchError(RuntimeError):
-    """A download that failed; the message says what happened, in French."""
+    """A download that failed; the message says what happened, in French.
+
+    `retry` is False when downloading again would bring the same content (checksum, HTML page...).
+    """
+
+    def __init__(self, message: str, retry: bool = True):
+        super().__init__(message)
+        self.retry = retry
 
 
 @dataclass(frozen=True)
@@ -63,41 +79,51 @@ def filename_for(url: str, default: str = "data") -> str:
     return name or default
 
 
-def looks_like_html(head: bytes) -> bool:
-    start = head.lstrip()[:200].lower()
-    return start.startswith(b"<!doctype html") or start.startswith(b"<html")
-
-
 def download(url: str, dest: Path, sha256: str | None = None, expect_html: bool = False,
-             timeout: float = TIMEOUT_SECONDS, retries: int = RETRIES, max_bytes: int = MAX_BYTES) -> Fetched:
-    """Download `url` to `dest` atomically; raise FetchError and leave `dest` untouched on failure."""
+             timeout: float = TIMEOUT_SECONDS, retries: int = RETRIES, max_bytes: int = MAX_BYTES,
+             total_timeout: float = TOTAL_TIMEOUT_SECONDS, text: bool = True, count_records=None,
+             min_records: int | None = None) -> Fetched:
+    """Download `url` to `dest` atomically; raise FetchError and leave `dest` untouched on failure.
+
+    `text`: the file must be text (CSV, JSON), not binary data. `count_records(path) -> int`
+    reads the downloaded file in its format (raising ValueError when it cannot) and gives its
+    record count; below COLLAPSE_RATIO × `min_records` the download is refused.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     last_error = None
-    for attempt in range(retries):
+    for attempt in range(max(1, retries)):
         if attempt:
             time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part")
         try:
             digest = hashlib.sha256()
             size = 0
+            deadline = time.monotonic() + total_timeout
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
             with urllib.request.urlopen(request, timeout=timeout) as response, os.fdopen(fd, "wb") as out:
                 expected = response.headers.get("Content-Length")
                 first = True
                 while True:
-                    block = response.read(1 << 16)
+                    block = response.read1(1 << 16)  # returns what arrived: the deadline is checked often
                     if not block:
                         break
                     if first and not expect_html and looks_like_html(block):
-                        raise FetchError(f"{url} : une page HTML a été reçue au lieu du fichier de données (page d'erreur ?).")
+                        raise FetchError(f"{url} : une page HTML a été reçue au lieu du fichier de données (page d'erreur ?).",
+                                         retry=False)
+                    if first and text and looks_binary(block):
+                        raise FetchError(f"{url} : contenu binaire reçu au lieu d'un fichier texte (CSV ou JSON). "
+                                         "Vérifiez l'URL de la source.", retry=False)
                     first = False
                     size += len(block)
                     if size > max_bytes:
-                        raise FetchError(f"{url} : fichier de plus de {max_bytes // (1024 * 1024)} Mo, téléchargement interrompu.")
+                        raise FetchError(f"{url} : fichier de plus de {max_bytes // (1024 * 1024)} Mo, téléchargement interrompu.",
+                                         retry=False)
+                    if time.monotonic() > deadline:
+                        raise FetchError(f"{url} : téléchargement trop lent (plus de {total_timeout:g} s), interrompu.")
                     digest.update(block)
                     out.write(block)
-            if expected is not None and int(expected) != size:
+            if expected is not None and expected.isdigit() and int(expected) != size:
                 raise FetchError(f"{url} : fichier tronqué ({size} octets reçus sur {expected}).")
             if size == 0:
                 raise FetchError(f"{url} : fichier vide.")
@@ -105,20 +131,38 @@ def download(url: str, dest: Path, sha256: str | None = None, expect_html: bool 
             if sha256 and actual != sha256:
                 raise FetchError(
                     f"{url} : empreinte sha256 {actual} différente de celle épinglée ({sha256}). "
-                    "Le fichier publié a changé : vérifiez-le puis mettez à jour « sha256 » dans le descripteur."
+                    "Le fichier publié a changé : vérifiez-le puis mettez à jour « sha256 » dans le descripteur.",
+                    retry=False,
                 )
+            records = None
+            if count_records is not None:
+                try:
+                    records = count_records(Path(tmp))
+                except ValueError as e:
+                    raise FetchError(f"{url} : fichier reçu illisible ({e})", retry=False) from e
+                if min_records and records < COLLAPSE_RATIO * min_records:
+                    raise FetchError(
+                        f"{url} : {records} enregistrement(s) au lieu de {min_records} dans la dernière copie valide "
+                        f"(moins de {COLLAPSE_RATIO:.0%}). Si la baisse est réelle, supprimez la copie en cache "
+                        f"({dest}) puis relancez fetch.", retry=False)
             os.replace(tmp, dest)
             fetched = Fetched(dest, actual, now_iso(), url)
-            write_meta(dest, fetched)
+            write_meta(dest, fetched, records)
             return fetched
         except FetchError as e:
             last_error = e
-            if "sha256" in str(e) or "HTML" in str(e) or "plus de" in str(e):
+            if not e.retry:
                 break  # retrying will not change the content
-        except (urllib.error.URLError, OSError, TimeoutError, ValueError) as e:
-            reason = getattr(e, "reason", None) or getattr(e, "code", None) or e
+        except (urllib.error.URLError, http.client.HTTPException, OSError, TimeoutError, ValueError) as e:
+            reason = getattr(e, "reason", None) or e.__class__.__name__
+            if isinstance(e, urllib.error.HTTPError):
+                reason = f"erreur HTTP {e.code} {e.reason}"
+            elif isinstance(e, (TimeoutError, OSError)) and "timed out" in str(e):
+                reason = f"pas de réponse en {timeout:g} s"
+            elif isinstance(e, http.client.IncompleteRead):
+                reason = f"fichier tronqué, {len(e.partial)} octets reçus"
             last_error = FetchError(f"{url} : téléchargement impossible ({reason}).")
-            if isinstance(e, urllib.error.HTTPError) and 400 <= e.code < 500 and e.code != 429:
+            if isinstance(e, urllib.error.HTTPError) and 400 <= e.code < 500 and e.code not in (408, 429):
                 break
         finally:
             if os.path.exists(tmp):
@@ -130,8 +174,14 @@ def meta_path(path: Path) -> Path:
     return path.with_name(path.name + ".meta.json")
 
 
-def write_meta(path: Path, fetched: Fetched) -> None:
-    meta_path(path).write_text(json.dumps({"url": fetched.url, "sha256": fetched.sha256, "fetched_at": fetched.fetched_at}), encoding="utf-8")
+def write_meta(path: Path, fetched: Fetched, records: int | None = None, failure: str | None = None) -> None:
+    """What is known of a cached copy: where and when it came from, its record count, the last failed download."""
+    meta = {"url": fetched.url, "sha256": fetched.sha256, "fetched_at": fetched.fetched_at, "records": records}
+    if failure:
+        meta["last_failure"] = {"at": now_iso(), "message": failure}
+    tmp = meta_path(path).with_name(meta_path(path).name + ".tmp")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, meta_path(path))
 
 
 def read_meta(path: Path) -> dict:
@@ -145,16 +195,23 @@ def cached_file(source_id: str, url: str, cache_dir: Path | None = None) -> Path
     return Path(cache_dir or CACHE_DIR) / source_id / filename_for(url, source_id)
 
 
-def fetch_source(source_id: str, url: str, sha256: str | None = None, cache_dir: Path | None = None) -> Fetched:
-    """Download one source into the cache; on failure fall back to the last good copy (status perimee)."""
+def fetch_source(source_id: str, url: str, sha256: str | None = None, cache_dir: Path | None = None,
+                 count_records=None, **options) -> Fetched:
+    """Download one source into the cache; on failure fall back to the last good copy (status perimee).
+
+    The failure is written in the copy's meta file, so that later builds report the source `perimee` too.
+    """
     dest = cached_file(source_id, url, cache_dir)
+    meta = read_meta(dest) if dest.exists() else {}
     try:
-        return download(url, dest, sha256=sha256)
+        return download(url, dest, sha256=sha256, count_records=count_records, min_records=meta.get("records"), **options)
     except FetchError as e:
         if dest.exists():
-            meta = read_meta(dest)
-            return Fetched(dest, meta.get("sha256") or sha256_of(dest), meta.get("fetched_at", ""), url,
-                           status="perimee", message=f"{e} Dernière copie valide conservée.")
+            message = f"{e} Dernière copie valide conservée (téléchargée le {meta.get('fetched_at') or '?'})."
+            copy = Fetched(dest, meta.get("sha256") or sha256_of(dest), meta.get("fetched_at", ""), url,
+                           status="perimee", message=message)
+            write_meta(dest, copy, meta.get("records"), failure=message)
+            return copy
         raise
 
 
@@ -169,9 +226,11 @@ def resolve_input(source_id: str, value: str, cache_dir: Path | None = None) -> 
 
 
 def cached_copy(source_id: str, url: str, cache_dir: Path | None = None) -> Fetched | None:
-    """The last downloaded copy of a source, if any."""
+    """The last good copy of a source, if any: `perimee` when the last download of it failed."""
     path = cached_file(source_id, url, cache_dir)
     if not path.exists():
         return None
     meta = read_meta(path)
-    return Fetched(path, meta.get("sha256") or sha256_of(path), meta.get("fetched_at", ""), url)
+    failure = meta.get("last_failure")
+    return Fetched(path, meta.get("sha256") or sha256_of(path), meta.get("fetched_at", ""), url,
+                   status="perimee" if failure else "ok", message=failure["message"] if failure else None)

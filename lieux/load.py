@@ -94,11 +94,55 @@ def popup(values: dict) -> str:
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
 
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(db_path: Path) -> list[Path]:
+    """Delete the temporary files (and their SQLite journals) of builds that were killed before the end.
+
+    A temporary file is `<db>.tmp-<pid>`; it is stale when its build process no longer runs.
+    """
+    removed = []
+    for path in Path(db_path).parent.glob(f"{Path(db_path).name}.tmp-*"):
+        pid = path.name[len(Path(db_path).name) + len(".tmp-"):].split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename durable (a crash of the machine right after it keeps the new file)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def atomic_database(db_path: Path):
-    """Yield a sqlite_utils.Database on a temporary file; rename it over db_path on success."""
+    """Yield a sqlite_utils.Database on a temporary file; rename it over db_path on success.
+
+    The served file is only ever replaced by a complete database (os.replace is atomic), so a
+    build killed at any moment leaves it as it was; the next build removes the killed one's
+    temporary files.
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(db_path)
     tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     if tmp.exists():
         tmp.unlink()
@@ -108,6 +152,7 @@ def atomic_database(db_path: Path):
         db.conn.commit()
         db.conn.close()
         os.replace(tmp, db_path)
+        fsync_directory(db_path.parent)
     except BaseException:
         db.conn.close()
         if tmp.exists():
@@ -174,8 +219,26 @@ def insert_result(db: sqlite_utils.Database, result) -> None:
     } for (field, value), count in sorted(result.unmapped.items())), batch_size=1000)
 
 
-def insert_lieux(db: sqlite_utils.Database, rows: list[dict]) -> None:
-    db["lieux"].insert_all((lieu_row(r) for r in rows), batch_size=1000)
+def insert_lieux(db: sqlite_utils.Database, rows, batch_size: int = 5000) -> None:
+    """Insert lieux from any iterable, in batches (the rows are never all in memory).
+
+    One prepared INSERT run with executemany: sqlite-utils' insert_all splits 36 columns into
+    chunks of ~27 rows (999 SQL variables), about 4 times slower here.
+    """
+    columns = list(db["lieux"].columns_dict)
+    sql = "INSERT INTO lieux ({}) VALUES ({})".format(", ".join(f'"{c}"' for c in columns), ", ".join("?" * len(columns)))
+    known = set(columns)
+    batch = []
+    for values in rows:
+        row = lieu_row(values)
+        if not row.keys() <= known:
+            raise ValueError(f"colonne(s) inconnue(s) de la table lieux : {', '.join(sorted(row.keys() - known))}")
+        batch.append(tuple(row.get(c) for c in columns))
+        if len(batch) >= batch_size:
+            db.conn.executemany(sql, batch)
+            batch = []
+    if batch:
+        db.conn.executemany(sql, batch)
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:
@@ -186,7 +249,8 @@ def create_indexes(db: sqlite_utils.Database) -> None:
         "WHERE latitude IS NOT NULL AND longitude IS NOT NULL"
     )
     db["lieux"].enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
-    for columns in (["code_postal"], ["code_insee"], ["departement_code"], ["commune"], ["qualite_geo"]):
+    # nom: the lieux table page is sorted by it (metadata.yml): 488 → 71 ms over 100,000 lieux
+    for columns in (["code_postal"], ["code_insee"], ["departement_code"], ["commune"], ["qualite_geo"], ["nom"]):
         db["lieux"].create_index(columns, if_not_exists=True)
     db["rejets"].create_index(["source", "code"], if_not_exists=True)
     db["corrections"].create_index(["source"], if_not_exists=True)

@@ -22,6 +22,8 @@ from .transforms import TRANSFORMS, Corrected, TransformError, normalise_label
 FIELD_TRANSFORMS = {
     "code_postal": ["code_postal"],
     "code_insee": ["code_insee"],
+    # plain numbers: a source may give Lambert-93 or overseas projections (metres), which the
+    # geography step converts; it also removes impossible points and records why
     "latitude": ["number"],
     "longitude": ["number"],
     "telephone": ["telephone"],
@@ -193,6 +195,13 @@ class Mapper:
     def _field(self, name, spec, data, out: Mapped):
         raw = raw_value(data, spec, self.missing_values)
         if raw is None:
+            return None
+        if "column" in spec and isinstance(raw, dict):  # a JSON object where a value is expected
+            message = f"la colonne « {spec['column']} » contient un objet JSON, pas une valeur. Publiez une valeur simple."
+            if name in self.required:
+                out.issues.append(Issue(name, raw, "valeur-invalide", f"{name} : {message}"))
+            else:
+                out.corrections.append(Correction(name, raw, None, f"valeur retirée : {message}"))
             return None
         items = [raw]
         if spec.get("split") is not None:

@@ -709,7 +709,10 @@ def link_to_lieux(rows: list[dict], lieux: list[dict], use_coordinates: bool = T
 
 
 def link_results(processed, lieux: list[dict]) -> None:
-    """Add `lieu_id` and `lien_regle` to the rows of the linked entity tables (LINKED_SCHEMAS), in place."""
+    """Add `lieu_id` and `lien_regle` to the rows of the linked entity tables (LINKED_SCHEMAS).
+
+    The rows are replaced, not edited in place: a source's rows may be a spool read from disk.
+    """
     for inp, result in processed:
         if result is None:
             continue
@@ -718,6 +721,7 @@ def link_results(processed, lieux: list[dict]) -> None:
             if not rows:
                 continue
             tagged = [{**r, "_source": inp.descriptor.id} for r in rows]
-            for r, link in zip(rows, link_to_lieux(tagged, lieux, use_coordinates)):
-                r["lieu_id"] = link["lieu_id"] if link else None
-                r["lien_regle"] = link["regle"] if link else None
+            result.rows[schema] = [
+                {**r, "lieu_id": link["lieu_id"] if link else None, "lien_regle": link["regle"] if link else None}
+                for r, link in zip(rows, link_to_lieux(tagged, lieux, use_coordinates))
+            ]

@@ -51,7 +51,7 @@ def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cac
             elif d.local_file:
                 inputs.append(SourceInput(d, fetch.resolve_input(d.id, str(d.local_file)), "ok"))
             elif d.url and (copy := fetch.cached_copy(d.id, d.url, cache_dir)):
-                inputs.append(SourceInput(d, copy, "ok"))
+                inputs.append(SourceInput(d, copy, copy.status, copy.message))
             else:
                 inputs.append(SourceInput(d, None, "absente",
                                           "Fichier non téléchargé : lancez « python build.py fetch » ou passez --input "
@@ -104,16 +104,18 @@ def process_all(inputs: list[SourceInput], on_source=None, on_record=None) -> li
     return processed
 
 
-def lieux_rows(processed) -> list[dict]:
-    """Every valid lieu of every source, tagged with its source (`_source`) and source line (`_ligne`)."""
-    rows = []
+def lieux_rows(processed):
+    """Every valid lieu of every source, tagged with its source (`_source`) and source line (`_ligne`).
+
+    An iterator, read from each source's spool (process.RowSpool): the lieux are never all in memory.
+    A step that needs them all at once may take list(...) of it, at the cost of that memory.
+    """
     for inp, result in processed:
         if result is None:
             continue
         for row in result.rows.get(schemas.LIEUX, []):
             row["_source"] = inp.descriptor.id
-            rows.append(row)
-    return rows
+            yield row
 
 
 REFUSED_MERGES = Path(__file__).resolve().parent.parent / "fusions-annulees.yml"

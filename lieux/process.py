@@ -6,14 +6,87 @@ Pure apart from reading the file: nothing here touches the database.
 from __future__ import annotations
 
 import json
+import pickle
+import sqlite3
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 
 from . import schemas
 from .mapping import Issue, Mapper
+from .messages import explain
 from .read import Record, explode, read_records
 from .sources import Descriptor
-from .validate import validate_rows
+from .validate import unique_fields, validate_rows
+
+# Rows validated by frictionless in one call: memory stays flat whatever the size of the source.
+VALIDATION_BATCH = 5000
+
+
+class RowSpool:
+    """The valid rows of one schema, kept in an anonymous temporary file instead of memory.
+
+    Iterable any number of times, in insertion order, and sized; append() like a list. The file is
+    unlinked at once (tempfile.TemporaryFile), so a killed build leaves nothing behind.
+    """
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile()
+        self._count = 0
+        self._pending = []
+
+    def append(self, row: dict) -> None:
+        self._pending.append(row)
+        self._count += 1
+        if len(self._pending) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._file.seek(0, 2)
+            pickle.dump(self._pending, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pending = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        self._flush()
+        self._file.seek(0)
+        while True:
+            try:
+                batch = pickle.load(self._file)
+            except EOFError:
+                return
+            position = self._file.tell()
+            yield from batch
+            self._file.seek(position)  # another iteration may have moved the file in between
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+
+class UniqueValues:
+    """Values already seen for the schema's unique fields, across validation batches, on disk."""
+
+    def __init__(self, fields: list[str]):
+        self.fields = fields
+        self.conn = sqlite3.connect("")  # a private temporary database, spilled to disk by SQLite
+        self.conn.execute("create table seen (field text, value text, primary key (field, value)) without rowid")
+
+    def duplicates(self, rows: list[dict]) -> dict[int, list[str]]:
+        """{index in rows: [fields whose value an earlier row had]}; the values are then recorded."""
+        found: dict[int, list[str]] = {}
+        for i, row in enumerate(rows):
+            for name in self.fields:
+                value = row.get(name)
+                if value is None:
+                    continue
+                try:
+                    self.conn.execute("insert into seen values (?, ?)", (name, str(value)))
+                except sqlite3.IntegrityError:
+                    found.setdefault(i, []).append(name)
+        return found
 
 
 @dataclass
@@ -40,7 +113,7 @@ class CorrectionRow:
 class SourceResult:
     source: str
     read: int = 0
-    rows: dict = field(default_factory=dict)          # schema -> list of valid rows
+    rows: dict = field(default_factory=dict)          # schema -> valid rows (a RowSpool: iterable, sized)
     loaded: dict = field(default_factory=dict)        # schema -> count of valid rows
     rejected: dict = field(default_factory=dict)      # schema -> count of rejected records
     rejets: list = field(default_factory=list)
@@ -77,6 +150,11 @@ def records_of(descriptor: Descriptor, path):
             yield index, part
 
 
+def count_records(descriptor: Descriptor, path) -> int:
+    """How many records a file holds for this source (as counted in `lignes_lues`); ValueError if unreadable."""
+    return sum(1 for _ in records_of(descriptor, path))
+
+
 def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult:
     """Read, map and validate every record of one source."""
     result = SourceResult(source=descriptor.id)
@@ -86,11 +164,32 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
         for out in descriptor.outputs
     }
     candidates = {schema: [] for schema in mappers}
+    uniques = {schema: UniqueValues(unique_fields(schema)) for schema in mappers}
     for schema in mappers:
-        result.rows[schema], result.loaded[schema], result.rejected[schema] = [], 0, 0
+        result.rows[schema], result.loaded[schema], result.rejected[schema] = RowSpool(), 0, 0
 
     def reject(schema, record, issue):
         result.rejets.append(Rejet(descriptor.id, schema, record.number, issue, record.data))
+
+    def validate_batch(schema):
+        """Validate the candidates gathered for one schema; valid rows go to the spool."""
+        items, candidates[schema] = candidates[schema], []
+        values_list = [values for _, values in items]
+        duplicates = uniques[schema].duplicates(values_list)
+        issues = validate_rows(values_list, schema, unique=False)
+        fields = {f["name"]: f for f in schemas.load_schema(schema)["fields"]}
+        for i, (record, values) in enumerate(items):
+            row_issues = [Issue(name, values.get(name), "unique-error",
+                                explain("unique-error", fields[name], values.get(name)))
+                          for name in duplicates.get(i, [])] + issues.get(i, [])
+            if row_issues:
+                for issue in row_issues:
+                    reject(schema, record, issue)
+                result.rejected[schema] += 1
+            else:
+                values["_ligne"] = record.number
+                result.rows[schema].append(values)
+                result.loaded[schema] += 1
 
     for index, record in records_of(descriptor, path):
         result.read += 1
@@ -116,17 +215,10 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
                 result.rejected[schema] += 1
                 continue
             candidates[schema].append((record, mapped.values))
+            if len(candidates[schema]) >= VALIDATION_BATCH:
+                validate_batch(schema)
 
-    for schema, items in candidates.items():
-        issues = validate_rows([values for _, values in items], schema)
-        for i, (record, values) in enumerate(items):
-            if i in issues:
-                for issue in issues[i]:
-                    reject(schema, record, issue)
-                result.rejected[schema] += 1
-            else:
-                values["_ligne"] = record.number
-                result.rows[schema].append(values)
-                result.loaded[schema] += 1
+    for schema in mappers:
+        validate_batch(schema)
         assert result.loaded[schema] + result.rejected[schema] == result.read, (descriptor.id, schema)
     return result

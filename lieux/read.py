@@ -6,8 +6,10 @@ CSV file (the header is line 1), or its position in a JSON list (from 1).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -27,6 +29,34 @@ class Record:
     number: int
     data: dict
     error: str | None = None  # a structural problem found while reading (ragged row...)
+
+
+JSON_TYPES = {"dict": "un objet", "list": "une liste", "str": "un texte", "int": "un nombre", "float": "un nombre",
+              "bool": "un booléen", "NoneType": "null"}
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes, or many control characters, at the start: not a text file (CSV, JSON)."""
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return bool(head) and controls / len(head) > 0.05
+
+
+def looks_like_html(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+
+
+def check_text(raw: bytes, name: str) -> None:
+    """Refuse at once what is not a data file at all, with what to do."""
+    head = raw[:1 << 16]
+    if looks_binary(head):
+        raise SourceReadError(f"{name} : ce n'est pas un fichier texte (données binaires : archive, tableur, image ?). "
+                              "Exportez la liste en CSV UTF-8 ou en JSON.")
+    if looks_like_html(head):
+        raise SourceReadError(f"{name} : c'est une page HTML, pas un fichier de données (page d'erreur ou lien vers "
+                              "une page web ?). Indiquez l'adresse du fichier CSV ou JSON lui-même.")
 
 
 def decode(raw: bytes, encoding: str | None, name: str) -> str:
@@ -55,12 +85,17 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(text: str, delimiter: str | None, name: str):
+def read_csv(text, delimiter: str | None, name: str):
+    """Records of a CSV text: a str, or a text file object read line by line (the build streams)."""
     csv.field_size_limit(MAX_FIELD_SIZE)
-    if "\x00" in text:
+    stream = io.StringIO(text, newline="") if isinstance(text, str) else text
+    if isinstance(text, str) and "\x00" in text:
         raise SourceReadError(f"{name} : le fichier contient des octets nuls : ce n'est pas un fichier texte CSV. Exportez-le en CSV UTF-8.")
-    delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not delimiter:
+        head = stream.readline()
+        delimiter = sniff_delimiter(head)
+        stream = itertools.chain([head], stream)
+    reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -75,6 +110,7 @@ def read_csv(text: str, delimiter: str | None, name: str):
     if duplicates:
         raise SourceReadError(f"{name} : colonnes en double dans l'en-tête : {', '.join(duplicates)}. Renommez-les.")
     line = reader.line_num
+    count = 0
     try:
         for values in reader:
             start, line = line + 1, reader.line_num
@@ -84,9 +120,12 @@ def read_csv(text: str, delimiter: str | None, name: str):
             if len(values) != len(header):
                 error = f"{len(values)} valeurs au lieu de {len(header)} colonnes"
             values = values + [""] * (len(header) - len(values))
+            count += 1
             yield Record(start, dict(zip(header, values)), error)
     except csv.Error as e:
         raise SourceReadError(f"{name}, ligne {reader.line_num} : CSV illisible ({e}). Vérifiez les guillemets de cette ligne.") from e
+    if not count:
+        raise SourceReadError(f"{name} : aucune ligne de données après l'en-tête. Vérifiez que l'export du fichier est complet.")
 
 
 def _json_records(data, records_key: str | None, name: str) -> list:
@@ -97,7 +136,7 @@ def _json_records(data, records_key: str | None, name: str) -> list:
             data = data[part]
     if not isinstance(data, list):
         raise SourceReadError(
-            f"{name} : le JSON doit être une liste d'objets (un par lieu), pas {type(data).__name__}. "
+            f"{name} : le JSON doit être une liste d'objets (un par lieu), pas {JSON_TYPES.get(type(data).__name__, type(data).__name__)}. "
             "Indiquez où se trouve la liste avec la clé « records » du descripteur."
         )
     return data
@@ -107,19 +146,103 @@ def read_json(text: str, records_key: str | None, name: str):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SourceReadError(f"{name}, ligne {e.lineno} : JSON illisible ({e.msg}).") from e
-    for number, item in enumerate(_json_records(data, records_key, name), start=1):
+        raise SourceReadError(f"{name}, ligne {e.lineno} : JSON illisible ({e.msg}). Vérifiez que le fichier est complet "
+                              "(téléchargement interrompu ?) et que c'est du JSON valide.") from e
+    items = _json_records(data, records_key, name)
+    if not items:
+        raise SourceReadError(f"{name} : la liste JSON est vide, aucun lieu. Vérifiez que l'export du fichier est complet.")
+    for number, item in enumerate(items, start=1):
         if isinstance(item, dict):
             yield Record(number, item)
         else:
-            yield Record(number, {}, f"l'élément n'est pas un objet JSON ({type(item).__name__})")
+            yield Record(number, {}, f"l'élément n'est pas un objet JSON mais {JSON_TYPES.get(type(item).__name__, type(item).__name__)}")
+
+
+def _json_error(name: str, line: int, msg: str) -> SourceReadError:
+    return SourceReadError(f"{name}, ligne {line} : JSON illisible ({msg}). Vérifiez que le fichier est complet "
+                           "(téléchargement interrompu ?) et que c'est du JSON valide.")
+
+
+def iter_json_array(stream, name: str, chunk_size: int = 1 << 20):
+    """The items of a top-level JSON list, decoded one by one from a text stream (memory: one item)."""
+    decoder = json.JSONDecoder()
+    buf, pos, lines_before, eof = "", 0, 1, False
+
+    def more():
+        nonlocal buf, pos, lines_before, eof
+        if pos > chunk_size:  # drop what was consumed
+            lines_before += buf.count("\n", 0, pos)
+            buf, pos = buf[pos:], 0
+        chunk = stream.read(chunk_size)
+        eof = not chunk
+        buf += chunk
+        return not eof
+
+    def skip_spaces():
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or not more():
+                return
+
+    def line_at(p):
+        return lines_before + buf.count("\n", 0, p)
+
+    skip_spaces()
+    if buf[pos:pos + 1] != "[":
+        raise _json_error(name, line_at(pos), "une liste « [ » est attendue")
+    pos += 1
+    skip_spaces()
+    if buf[pos:pos + 1] == "]":
+        return
+    while True:
+        while True:
+            try:
+                item, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as e:
+                if not eof and more():
+                    continue  # the item goes on in the next chunk
+                raise _json_error(name, line_at(e.pos), e.msg) from e
+            number = isinstance(item, (int, float)) and not isinstance(item, bool)
+            if eof or (end < len(buf) and not (number and buf[end] not in " \t\r\n,]")):
+                break
+            if not more():  # a number could go on in the next chunk ("1" of "1.5"): decode again with it
+                break
+        pos = end
+        yield item
+        skip_spaces()
+        sep = buf[pos:pos + 1]
+        if sep == "]":
+            pos += 1
+            skip_spaces()
+            if pos < len(buf):
+                raise _json_error(name, line_at(pos), "contenu après la fin de la liste")
+            return
+        if sep != ",":
+            raise _json_error(name, line_at(pos), "« , » ou « ] » attendu" if sep else "fin de fichier inattendue")
+        pos += 1
+        skip_spaces()
+
+
+def read_json_stream(stream, name: str):
+    count = 0
+    for number, item in enumerate(iter_json_array(stream, name), start=1):
+        count += 1
+        if isinstance(item, dict):
+            yield Record(number, item)
+        else:
+            yield Record(number, {}, f"l'élément n'est pas un objet JSON mais {JSON_TYPES.get(type(item).__name__, type(item).__name__)}")
+    if not count:
+        raise SourceReadError(f"{name} : la liste JSON est vide, aucun lieu. Vérifiez que l'export du fichier est complet.")
 
 
 def read_geojson(text: str, name: str):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SourceReadError(f"{name}, ligne {e.lineno} : GeoJSON illisible ({e.msg}).") from e
+        raise SourceReadError(f"{name}, ligne {e.lineno} : GeoJSON illisible ({e.msg}). Vérifiez que le fichier est complet "
+                              "(téléchargement interrompu ?) et que c'est du GeoJSON valide.") from e
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise SourceReadError(f"{name} : un GeoJSON de type FeatureCollection est attendu.")
     for number, feature in enumerate(data.get("features") or [], start=1):
@@ -131,23 +254,65 @@ def read_geojson(text: str, name: str):
         yield Record(number, properties)
 
 
+def check_encoding(path: Path, encoding: str | None, name: str) -> str:
+    """The encoding to read the file with, checked over the whole file in blocks (never all in memory)."""
+    candidates = [encoding] if encoding else list(ENCODINGS_TO_TRY)
+    for candidate in candidates:
+        decoder = codecs.getincrementaldecoder(candidate)()
+        offset = 0
+        try:
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    if b"\x00" in block:
+                        raise SourceReadError(f"{name} : le fichier contient des octets nuls : ce n'est pas un fichier "
+                                              "texte CSV. Exportez-le en CSV UTF-8.")
+                    decoder.decode(block)
+                    offset += len(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError as e:
+            if encoding:
+                raise SourceReadError(
+                    f"{name} : le fichier n'est pas encodé en {encoding} (octet illisible à la position {offset + e.start}). "
+                    "Indiquez le bon encodage (clé « encoding » du descripteur, par exemple cp1252 pour Latin-1)."
+                ) from e
+            continue
+        # a BOM is not part of the data: utf-8-sig reads files with and without one
+        return "utf-8-sig" if codecs.lookup(candidate).name == "utf-8" else candidate
+    raise SourceReadError(f"{name} : encodage inconnu. Enregistrez le fichier en UTF-8.")  # pragma: no cover (cp1252 is lenient)
+
+
+def first_significant_char(stream) -> str:
+    while True:
+        ch = stream.read(1)
+        if not ch or ch not in " \t\r\n\ufeff":
+            return ch
+
+
 def read_records(path: Path, fmt: str, encoding: str | None = None, delimiter: str | None = None,
                  records_key: str | None = None, name: str | None = None):
-    """Yield the records of a source file."""
+    """Yield the records of a source file, reading it as a stream (a JSON list too; GeoJSON and a JSON
+    list under `records_key` are read whole)."""
     name = name or str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            check_text(f.read(1 << 16), name)
+        text_encoding = check_encoding(Path(path), encoding, name)
+        stream = open(path, encoding=text_encoding, newline="")
     except OSError as e:
         raise SourceReadError(f"{name} : fichier illisible ({e.strerror}).") from e
-    text = decode(raw, encoding, name)
-    if fmt == "csv":
-        yield from read_csv(text, delimiter, name)
-    elif fmt == "json":
-        yield from read_json(text, records_key, name)
-    elif fmt == "geojson":
-        yield from read_geojson(text, name)
-    else:
-        raise SourceReadError(f"{name} : format « {fmt} » inconnu.")
+    with stream:
+        if fmt == "csv":
+            yield from read_csv(stream, delimiter, name)
+        elif fmt == "json" and not records_key and first_significant_char(stream) == "[":
+            stream.seek(0)
+            yield from read_json_stream(stream, name)
+        elif fmt == "json":
+            stream.seek(0)
+            yield from read_json(stream.read(), records_key, name)
+        elif fmt == "geojson":
+            yield from read_geojson(stream.read(), name)
+        else:
+            raise SourceReadError(f"{name} : format « {fmt} » inconnu.")
 
 
 def explode(record: Record, columns: list[str], separator: str, pattern: str | None = None) -> list[Record]:

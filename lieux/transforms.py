@@ -48,7 +48,8 @@ def one_line(value, row=None):
 
 def first_line(value, row=None):
     """Keep the first line: "1 RUE DES CONCHES\\n03100 MONTLUCON" gives "1 RUE DES CONCHES"."""
-    return str(value).strip().splitlines()[0].strip()
+    lines = str(value).strip().splitlines()
+    return lines[0].strip() if lines else None  # nothing left: the field is empty
 
 
 def _digits_code(value, length: int, label: str):
@@ -78,7 +79,10 @@ def number(value, row=None):
     if isinstance(value, bool):
         raise TransformError(f"« {value} » n'est pas un nombre.")
     if isinstance(value, (int, float)):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            raise TransformError(f"« {str(value)[:20]}… » est un nombre trop grand.") from None
     else:
         raw = str(value).strip().replace("\u00a0", "").replace(" ", "")
         if re.fullmatch(r"-?\d+,\d+", raw):
@@ -107,6 +111,24 @@ def latitude_of_point(value, row=None):
 def longitude_of_point(value, row=None):
     """The longitude of a "latitude,longitude" cell: "47.263017,-1.57286" gives -1.57286."""
     return number(_point(value)[1])
+
+
+def _bounded(value, low: float, high: float, label: str) -> float:
+    result = number(value)
+    if not low <= result <= high:
+        raise TransformError(f"{label} « {value} » hors de [{low:g}, {high:g}]. Vérifiez que latitude et longitude "
+                             "sont en degrés décimaux (WGS84) et ne sont pas inversées.")
+    return result
+
+
+def latitude(value, row=None):
+    """A latitude in decimal degrees, between -90 and 90."""
+    return _bounded(value, -90, 90, "latitude")
+
+
+def longitude(value, row=None):
+    """A longitude in decimal degrees, between -180 and 180."""
+    return _bounded(value, -180, 180, "longitude")
 
 
 def integer(value, row=None):
@@ -548,6 +570,8 @@ TRANSFORMS = {
     "integer": integer,
     "latitude_of_point": latitude_of_point,
     "longitude_of_point": longitude_of_point,
+    "latitude": latitude,
+    "longitude": longitude,
     "telephone": telephone,
     "courriels": courriels,
     "site_web": site_web,

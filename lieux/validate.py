@@ -24,13 +24,29 @@ def to_cell(value) -> str:
     return str(value)
 
 
-def validate_rows(rows: list[dict], schema_name: str) -> dict[int, list[Issue]]:
-    """Issues by index in `rows`; indexes absent from the result are valid rows."""
+def unique_fields(schema_name: str) -> list[str]:
+    """The fields whose values must be unique (the `unique` constraint)."""
+    return [f["name"] for f in schemas.load_schema(schema_name)["fields"] if f.get("constraints", {}).get("unique")]
+
+
+def without_unique(schema: dict) -> dict:
+    """The schema without uniqueness (primaryKey, `unique`), for rows whose uniqueness is checked elsewhere."""
+    fields = [{**f, "constraints": {k: v for k, v in f.get("constraints", {}).items() if k != "unique"}}
+              for f in schema["fields"]]
+    return {**{k: v for k, v in schema.items() if k != "primaryKey"}, "fields": fields}
+
+
+def validate_rows(rows: list[dict], schema_name: str, unique: bool = True) -> dict[int, list[Issue]]:
+    """Issues by index in `rows`; indexes absent from the result are valid rows.
+
+    unique=False leaves out the uniqueness checks: the build validates a source in batches and
+    checks uniqueness across batches itself (process.UniqueValues).
+    """
     schema = schemas.load_schema(schema_name)
     names = [f["name"] for f in schema["fields"]]
     by_name = {f["name"]: f for f in schema["fields"]}
     data = [names] + [[to_cell(row.get(n)) for n in names] for row in rows]
-    resource = Resource(data=data, schema=Schema.from_descriptor(schema))
+    resource = Resource(data=data, schema=Schema.from_descriptor(schema if unique else without_unique(schema)))
     report = resource.validate(limit_errors=10 * len(data) + 1000)
     issues: dict[int, list[Issue]] = defaultdict(list)
     for task in report.tasks:

@@ -9,7 +9,7 @@ from build import cli
 from lieux.load import atomic_database
 from tests.conftest import ROOT, run_build
 
-COMMANDS = ["fetch", "build", "validate", "export", "serve"]
+COMMANDS = ["fetch", "build", "validate", "export", "serve", "paquet"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -91,7 +91,8 @@ def test_maps_draw_every_departement_and_the_table_sorts(reference_db):
                     break
                 except Exception:
                     time.sleep(0.2)
-            page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 101", timeout=15000)
+            # polled from Python: wait_for_function evaluates a string, which the site's CSP forbids
+            page.locator("path.leaflet-interactive").nth(100).wait_for(state="attached", timeout=15000)
             assert page.locator(".leaflet-container").count() == 6   # mainland France + 5 overseas départements
             rates = page.locator("#table-couverture button", has_text="Lieux pour 10 000 habitants")
             rates.click()

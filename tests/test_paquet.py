@@ -1,0 +1,78 @@
+"""More than one machine: `build.py paquet` writes a Docker build context; its command serves the site.
+
+Docker is not run here (no registry, no daemon): the test runs the Dockerfile's own steps on this
+machine instead (`datasette inspect`, then its CMD on 127.0.0.1) and checks what is served.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from build import cli
+from plugins.securite import CONTENT_SECURITY_POLICY
+
+
+def dockerfile_steps(folder: Path) -> dict:
+    steps = {}
+    for line in (folder / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            keyword, _, rest = line.partition(" ")
+            steps.setdefault(keyword, []).append(rest)
+    return steps
+
+
+def test_package_context_and_its_command_serve_the_site(demo_db, tmp_path):
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["paquet", "--db", str(demo_db), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {"Dockerfile", "lieux.db", "metadata.json", "plugins", "templates",
+                                                "static", "lieux", "schemas"}
+    steps = dockerfile_steps(out)
+    [install] = [r for r in steps["RUN"] if r.startswith("pip install")]
+    words = shlex.split(install)
+    assert "datasette>=0.65.1,<0.66" in words and not any(w.startswith(("<", ">")) for w in words)
+    [inspect] = [r for r in steps["RUN"] if r.startswith("datasette inspect")]
+    command = steps["CMD"][0]
+    assert " -i lieux.db " in command and "--setting sql_time_limit_ms 2000" in command
+    secret = [e for e in steps["ENV"] if e.startswith("DATASETTE_SECRET")][0]
+    assert len(secret.split("'")[1]) == 64
+
+    # the Dockerfile's steps, here: RUN datasette inspect ..., then CMD on a loopback port
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PYTHONPATH": str(out), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(shlex.split(inspect), cwd=out, env=env, check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = shlex.split(command.replace("$PORT", str(port)))
+    args[args.index("0.0.0.0")] = "127.0.0.1"
+    assert shutil.which(args[0], path=env["PATH"])
+    server = subprocess.Popen(args, cwd=out, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with urllib.request.urlopen(base + "/lieux/lieux", timeout=5) as r:
+            page = r.read().decode()
+            assert r.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert "Code postal" in page  # column descriptions: the schema_metadata plugin reads schemas/
+        assert "démonstration" in page  # templates/ and the demo banner plugin
+        with urllib.request.urlopen(base + "/-/databases.json", timeout=5) as r:
+            assert '"is_mutable": false' in r.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
