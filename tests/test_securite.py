@@ -136,7 +136,8 @@ CONSEILLERS_COLUMNS = {
     "raison_sociale", "commune_insee", "département", "région", "nb_cnfs", "date_de_validation_en_comité_de_sélection",
     "type", "siret", "code_département", "code_postal", "investissement_financier_estimatif_total_de_l.etat", "zrr",
     "france_services", "latitude", "longitude", "result_score", "result_label", "result_postcode", "result_citycode",
-    "siret_doublon", "adresse_absente", "geocodage_manuel", "id", "adresse", "insee_com",
+    "siret_doublon", "adresse_absente", "geocodage_manuel", "id", "adresse", "insee_com", "qpv",
+    "code_postal_bis", "cp_differents", "insee_dep", "lib_dep", "insee_reg", "lib_reg",
 }
 
 
