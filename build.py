@@ -130,15 +130,26 @@ def validate(file, schema_name):
 
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Dossier de publication ; l'export précédent qui s'y trouve sert au CHANGELOG.md.")
 def export(db_path, out_dir):
-    """Écrit les fichiers à republier sur data.gouv.fr (CSV du standard, GeoJSON, datapackage.json).
+    """Écrit les fichiers à republier sur data.gouv.fr (CSV du standard, GeoJSON, datapackage.json, CHANGELOG.md).
+
+    Chaque CSV est validé contre son schéma avant de remplacer l'export précédent.
+    La même base donne toujours les mêmes fichiers, octet pour octet.
 
     \b
     Exemple :
         python build.py export --db lieux.db --out export/
     """
-    raise click.ClickException("L'export n'est pas encore disponible dans cette version.")
+    from lieux.export import ExportError, export as export_files, summary_lines
+
+    try:
+        result = export_files(db_path, out_dir)
+    except ExportError as e:
+        raise click.ClickException(str(e)) from e
+    for line in summary_lines(result):
+        click.echo(line)
 
 
 @cli.command()

@@ -133,6 +133,11 @@ def create_tables(db: sqlite_utils.Database) -> None:
     }, pk=("source", "champ", "valeur"), foreign_keys=[("source", "sources", "id")])
 
 
+def write_build_info(db: sqlite_utils.Database, built_at: str) -> None:
+    """When the database was built: the export's `created` date and version come from here, not the clock."""
+    db["build_info"].insert({"cle": "construit_le", "valeur": built_at}, pk="cle", replace=True)
+
+
 def as_text(value):
     if value is None:
         return None
