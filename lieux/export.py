@@ -34,6 +34,11 @@ DATAPACKAGE = "datapackage.json"
 OUR_LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte 2.0",
                "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence"}
 MAX_ERRORS_SHOWN = 20
+# Values written as the official v1.0.2 schema file's pattern spells them, so that the published file is
+# valid against it as well as against our copy (which also accepts the spelling the standard documents).
+OFFICIAL_SPELLINGS = {
+    schemas.LIEUX: {"formations_labels": {"Étapes numériques (La Poste)": "Étapes numériques(La Poste)"}},
+}
 CHANGELOG_TITLE = "# Journal des modifications"
 CHANGELOG_INTRO = ("Ce qui change d'un export à l'autre, fichier par fichier, ligne par ligne d'après "
                    "l'identifiant stable de chaque ligne (colonne `id`). Le plus récent en premier.")
@@ -126,15 +131,21 @@ def exported_schemas(conn) -> list[str]:
     return sorted(names, key=lambda n: (n != schemas.LIEUX, n))
 
 
-def cell(value, field_def: dict, multi: bool) -> str:
+def items_of(value, spellings: dict | None) -> list:
+    """The values of a multi-valued field stored as a JSON array, in the published spelling."""
+    items = json.loads(value) if isinstance(value, str) and value.startswith("[") else [value]
+    return [spellings.get(v, v) for v in items] if spellings else items
+
+
+def cell(value, field_def: dict, multi: bool, spellings: dict | None = None) -> str:
     """A database value as the schema writes it in a CSV cell."""
     if value is None:
         return ""
     if multi:
-        items = json.loads(value) if isinstance(value, str) and value.startswith("[") else [value]
-        return schemas.SEPARATOR.join(str(v) for v in items)
-    if field_def.get("type") == "boolean":
-        return "true" if value in (1, True, "1", "true") else "false"
+        return schemas.SEPARATOR.join(str(v) for v in items_of(value, spellings))
+    if field_def.get("type") == "boolean" and not isinstance(value, str):
+        spelled = field_def.get("trueValues" if value else "falseValues") or ["true" if value else "false"]
+        return spelled[0]
     if isinstance(value, float):
         return repr(int(value)) if field_def.get("type") == "integer" and value.is_integer() else repr(value)
     return str(value)
@@ -149,8 +160,9 @@ def table_rows(conn, schema_name: str):
     multi = set(schemas.multi_valued(schema_name))
     selected = ", ".join(f"[{f['name']}]" if f["name"] in present else "null" for f in fields)
     order = ", ".join(f"[{k}]" for k in primary_key(schema) if k in present) or "rowid"
+    spellings = OFFICIAL_SPELLINGS.get(schema_name, {})
     for row in conn.execute(f"select {selected} from [{table}] order by {order}"):
-        yield [cell(v, f, f["name"] in multi) for v, f in zip(row, fields)]
+        yield [cell(v, f, f["name"] in multi, spellings.get(f["name"])) for v, f in zip(row, fields)]
 
 
 def table_sources(conn, table: str) -> list[str]:
@@ -209,11 +221,12 @@ def geojson_features(conn):
     names = [f["name"] for f in schema["fields"]]
     multi = set(schemas.multi_valued(schemas.LIEUX))
     selected = ", ".join(f"[{n}]" if n in present else "null" for n in names)
+    spellings = OFFICIAL_SPELLINGS[schemas.LIEUX]
     for row in conn.execute(f"select {selected} from lieux order by id"):
         props = {}
         for name, value in zip(names, row):
-            if name in multi and isinstance(value, str) and value.startswith("["):
-                value = json.loads(value)
+            if name in multi and value is not None:
+                value = items_of(value, spellings.get(name))
             props[name] = value
         lat, lon = props.get("latitude"), props.get("longitude")
         geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None

@@ -1,0 +1,273 @@
+"""`build.py export`: the files republished on data.gouv.fr."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sqlite3
+
+import frictionless
+import pytest
+from click.testing import CliRunner
+
+from build import cli
+from lieux import export as exporting
+from lieux import schemas
+from tests.conftest import REFERENCE, requires_reference, run_build
+
+LIEUX_CSV = "lieux-de-mediation-numerique.csv"
+LIEUX_GEOJSON = "lieux-de-mediation-numerique.geojson"
+OFFICIAL_SCHEMA = REFERENCE / "standard-mediation-num" / "schema.json"
+
+
+def run_export(db, out, expect_ok=True):
+    result = CliRunner().invoke(cli, ["export", "--db", str(db), "--out", str(out)], catch_exceptions=False)
+    if expect_ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def query(db, sql, params=()):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def validate_package(path):
+    """`frictionless validate datapackage.json`, in-process (trusted: the test folder is an absolute path)."""
+    with frictionless.system.use_context(trusted=True):
+        return frictionless.validate(str(path))
+
+
+def validate_with(path, schema):
+    """frictionless on an exported file, against a schema file or descriptor."""
+    resource = frictionless.Resource(path=path.name, basepath=str(path.parent),
+                                     schema=frictionless.Schema(schema) if not isinstance(schema, dict) else frictionless.Schema.from_descriptor(schema))
+    with frictionless.system.use_context(trusted=True):
+        return resource.validate()
+
+
+@pytest.fixture(scope="module")
+def demo_export(demo_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("export-demo")
+    run_export(demo_db, out)
+    return out
+
+
+def test_standard_csv_has_the_32_columns_in_order(demo_export, demo_db):
+    header = next(csv.reader(open(demo_export / LIEUX_CSV, encoding="utf-8")))
+    assert header == schemas.field_names(schemas.LIEUX)
+    assert len(header) == 32
+    rows = read_csv(demo_export / LIEUX_CSV)
+    assert len(rows) == query(demo_db, "select count(*) from lieux")[0][0] == 50
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    raw = (demo_export / LIEUX_CSV).read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw  # UTF-8 without BOM, one \n a line
+
+
+def test_multi_valued_fields_are_joined_with_a_pipe(demo_export, demo_db):
+    [(services,)] = query(demo_db, "select services from lieux where id = 'demo-001'")
+    row = next(r for r in read_csv(demo_export / LIEUX_CSV) if r["id"] == "demo-001")
+    assert row["services"] == "|".join(json.loads(services))
+    assert row["services"].count("|") == 2
+
+
+def test_standard_csv_is_valid_against_our_schema_and_the_official_file(demo_export):
+    assert validate_with(demo_export / LIEUX_CSV, schemas.load_schema(schemas.LIEUX)).valid
+    if OFFICIAL_SCHEMA.exists():
+        report = validate_with(demo_export / LIEUX_CSV, str(OFFICIAL_SCHEMA))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type"])
+
+
+def test_official_spelling_of_etapes_numeriques(demo_export, demo_db):
+    # the demo covers the spelling the standard documents; v1.0.2's pattern only accepts the one without a space
+    assert query(demo_db, "select count(*) from lieux where formations_labels like '%Étapes numériques (La Poste)%'")[0][0] > 0
+    text = (demo_export / LIEUX_CSV).read_text(encoding="utf-8")
+    assert "Étapes numériques(La Poste)" in text and "Étapes numériques (La Poste)" not in text
+
+
+def test_geojson_has_one_point_per_lieu_with_every_field(demo_export, demo_db):
+    data = json.loads((demo_export / LIEUX_GEOJSON).read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 50
+    feature = next(f for f in data["features"] if f["id"] == "demo-001")
+    [(lat, lon)] = query(demo_db, "select latitude, longitude from lieux where id = 'demo-001'")
+    assert feature["geometry"] == {"type": "Point", "coordinates": [lon, lat]}
+    assert list(feature["properties"]) == schemas.field_names(schemas.LIEUX)
+    assert isinstance(feature["properties"]["services"], list)
+
+
+def test_datapackage_is_valid_with_licences_and_sources(demo_export, demo_db):
+    report = validate_package(demo_export / "datapackage.json")
+    assert report.valid, report.flatten(["type", "note"])
+    descriptor = json.loads((demo_export / "datapackage.json").read_text(encoding="utf-8"))
+    [(built,)] = query(demo_db, "select valeur from build_info where cle = 'construit_le'")
+    assert descriptor["created"] == built
+    assert descriptor["version"] == built[:10].replace("-", ".")
+    assert descriptor["licenses"][0]["name"] == "etalab-2.0"
+    [(sha, producer, when)] = query(demo_db, "select sha256, producteur, telecharge_le from sources where id = 'demo'")
+    [source] = descriptor["sources"]
+    assert (source["sha256"], source["producer"], source["retrieved"]) == (sha, producer, when)
+    paths = {r["path"] for r in descriptor["resources"]}
+    assert paths == {LIEUX_CSV, LIEUX_GEOJSON}
+    lieux = next(r for r in descriptor["resources"] if r["path"] == LIEUX_CSV)
+    assert lieux["schema"]["fields"] == schemas.load_schema(schemas.LIEUX)["fields"]
+    assert lieux["sources"] == descriptor["sources"] and lieux["title"] and lieux["description"]
+
+
+def test_datapackage_detects_a_changed_file(demo_export, tmp_path):
+    out = tmp_path / "copie"
+    shutil.copytree(demo_export, out)
+    with open(out / LIEUX_CSV, "a", encoding="utf-8") as f:
+        f.write("\n")
+    report = validate_package(out / "datapackage.json")
+    assert not report.valid
+    assert "hash-count" in {e.type for task in report.tasks for e in task.errors}
+
+
+def test_same_database_gives_byte_identical_files(demo_db, demo_export, tmp_path):
+    again = tmp_path / "again"
+    run_export(demo_db, again)
+    same_dir_before = {p.name: p.read_bytes() for p in demo_export.iterdir()}
+    run_export(demo_db, demo_export)  # over the previous export: nothing changed, so nothing differs
+    for path in sorted(demo_export.iterdir()):
+        assert (again / path.name).read_bytes() == path.read_bytes() == same_dir_before[path.name], path.name
+    assert sorted(p.name for p in again.iterdir()) == sorted(same_dir_before)
+
+
+def edited_copy(db, dest, *statements):
+    shutil.copy(db, dest)
+    with sqlite3.connect(dest) as conn:
+        for sql in statements:
+            conn.execute(sql)
+    return dest
+
+
+def test_changelog_lists_added_removed_and_modified_lieux(demo_db, tmp_path):
+    out = tmp_path / "publication"
+    run_export(demo_db, out)
+    first = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Première publication" in first
+    changed = edited_copy(
+        demo_db, tmp_path / "lieux.db",
+        "delete from lieux where id = 'demo-002'",
+        "update lieux set horaires = 'Mo 10:00-12:00', telephone = '+33100000000' where id = 'demo-003'",
+        "insert into lieux select 'demo-999', pivot, 'Nouveau lieu', commune, code_postal, code_insee, adresse, complement_adresse, "
+        "latitude, longitude, typologie, telephone, courriels, site_web, horaires, presentation_resume, presentation_detail, source, "
+        "itinerance, structure_parente, date_maj, services, publics_specifiquement_adresses, prise_en_charge_specifique, frais_a_charge, "
+        "dispositif_programmes_nationaux, formations_labels, autres_formations_labels, modalites_acces, modalites_accompagnement, "
+        "fiche_acces_libre, prise_rdv, sources, departement_code, region_code, popup from lieux where id = 'demo-001'",
+        "update build_info set valeur = '2030-01-02T03:04:05+00:00'",
+    )
+    result = run_export(changed, out)
+    assert "1 ajoutées, 1 supprimées, 1 modifiées" in result.output
+    log = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert len([line for line in log.splitlines() if line.startswith("## ")]) == 2 and log.index("2030.01.02") < log.index("Première publication")
+    assert "1 ligne ajoutée, 1 ligne supprimée, 1 ligne modifiée ; 50 lignes au total." in log
+    assert "- `demo-999` — Nouveau lieu, Paris" in log
+    assert "- `demo-002` — Espace numérique démo n°2 (Lyon), Lyon" in log
+    assert "- `demo-003` — " in log and log.rstrip().endswith("Première publication de ce fichier.")
+    modified_line = next(line for line in log.splitlines() if line.startswith("- `demo-003`"))
+    assert modified_line.endswith(": telephone, horaires")
+    assert "Champs modifiés : horaires (1), telephone (1)." in log
+
+
+def test_invalid_export_fails_and_keeps_the_previous_files(demo_db, tmp_path):
+    out = tmp_path / "publication"
+    run_export(demo_db, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    broken = edited_copy(demo_db, tmp_path / "lieux.db", "update lieux set code_postal = '1960' where id = 'demo-001'")
+    result = run_export(broken, out, expect_ok=False)
+    assert result.exit_code == 1
+    assert "code_postal « 1960 » : 5 chiffres attendus, ajoutez le 0 initial : 01960" in result.output
+    assert "l'export précédent est conservé" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left, nothing replaced
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    result = run_export(tmp_path / "absente.db", tmp_path / "out", expect_ok=False)
+    assert result.exit_code == 1 and "base introuvable" in result.output
+
+
+@requires_reference
+def test_another_schema_exports_without_code_changes(demo_db, tmp_path, monkeypatch):
+    """A schema added under schemas/ with its table in the database is exported and validated too.
+
+    The Aidants Connect Carto schema (2020, no primary key) plays the new schema: a real Table Schema.
+    """
+    schemas_dir = tmp_path / "schemas"
+    (schemas_dir / schemas.LIEUX).mkdir(parents=True)
+    shutil.copy(schemas.schema_path(schemas.LIEUX), schemas_dir / schemas.LIEUX / "schema.json")
+    (schemas_dir / "lieux-aidants-connect").mkdir()
+    shutil.copy(REFERENCE / "aidants-connect-carto" / "schema" / "schema.json", schemas_dir / "lieux-aidants-connect" / "schema.json")
+    monkeypatch.setattr(schemas, "SCHEMAS_DIR", schemas_dir)
+    schemas.load_schema.cache_clear()
+    try:
+        db = tmp_path / "lieux.db"
+        shutil.copy(demo_db, db)
+        import sqlite_utils
+
+        rows = read_csv(REFERENCE / "aidants-connect-carto" / "schema" / "exemple-valide.csv")
+        sqlite_utils.Database(db)["lieux_aidants_connect"].insert_all({**r, "source": "demo"} for r in rows)
+        out = tmp_path / "out"
+        run_export(db, out)
+        exported = read_csv(out / "lieux-aidants-connect.csv")
+        assert len(exported) == len(rows) and list(exported[0]) == schemas.field_names("lieux-aidants-connect")
+        descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        assert "lieux-aidants-connect.csv" in {r["path"] for r in descriptor["resources"]}
+        assert validate_package(out / "datapackage.json").valid
+
+        sqlite_utils.Database(db).execute("update lieux_aidants_connect set en_ligne = 'peut-être'")
+        result = run_export(db, tmp_path / "out2", expect_ok=False)
+        assert result.exit_code == 1 and "lieux-aidants-connect.csv n'est pas valide" in result.output
+    finally:
+        schemas.load_schema.cache_clear()
+
+
+@requires_reference
+def test_reference_export_is_valid_against_the_official_schema(reference_db, tmp_path):
+    out = tmp_path / "out"
+    run_export(reference_db, out)
+    report = validate_with(out / LIEUX_CSV, str(OFFICIAL_SCHEMA))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type"])[:5]
+    assert len(read_csv(out / LIEUX_CSV)) == query(reference_db, "select count(*) from lieux")[0][0]
+    assert validate_package(out / "datapackage.json").valid
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    used = {s for (s,) in query(reference_db, "select distinct j.value from lieux, json_each(lieux.sources) j")}
+    assert {s["id"] for s in descriptor["sources"]} == used
+    assert all(s["sha256"] and s["producer"] and s["retrieved"] and s["path"].startswith("http") for s in descriptor["sources"])
+
+
+@requires_reference
+def test_round_trip_through_the_standard_csv(reference_db, tmp_path, cache_dir):
+    """Export, build again from the exported CSV as the mediation-numerique source: the same lieux come back.
+
+    The mediation-numerique descriptor prefixes ids with "mediation-numerique-" (ids are made unique across
+    sources that way), so lieux are matched on that prefix and every other field is compared.
+    """
+    first = tmp_path / "first"
+    run_export(reference_db, first)
+    db = tmp_path / "roundtrip" / "lieux.db"
+    run_build(db, "--input", f"mediation-numerique={first / LIEUX_CSV}")
+    [(read, loaded, rejected)] = query(db, "select lignes_lues, lignes_chargees, lignes_rejetees from sources where id = 'mediation-numerique'")
+    assert read == loaded and rejected == 0
+    second = tmp_path / "second"
+    run_export(db, second)
+    before = read_csv(first / LIEUX_CSV)
+    after = {r["id"].removeprefix("mediation-numerique-"): r for r in read_csv(second / LIEUX_CSV)}
+    assert len(after) == len(before) > 2000
+    for row in before:
+        assert {**after[row["id"]], "id": row["id"]} == row
+
+    # the database rows too, field by field (formations_labels keeps the spelling the export writes)
+    names = schemas.field_names(schemas.LIEUX)
+    cols = ", ".join(names)
+    original = {r[0]: r for r in query(reference_db, f"select {cols} from lieux")}
+    for row in query(db, f"select {cols} from lieux"):
+        source_id = row[0].removeprefix("mediation-numerique-")
+        assert row[1:] == original[source_id][1:], source_id
