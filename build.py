@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -108,23 +109,37 @@ def build(db_path, inputs, demo, quiet):
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
-              help="Schéma de schemas/ contre lequel valider.")
-def validate(file, schema_name):
+              help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")
+@click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True,
+              help="texte : rapport à lire ; json : rapport pour les programmes.")
+def validate(file, schema_name, output_format):
     """Valide un fichier CSV contre un schéma et explique chaque erreur en français.
+
+    Encodage et séparateur sont détectés. Pour chaque erreur : la ligne, la colonne,
+    la valeur, ce que le schéma attend et comment corriger. Code de sortie : 0 si le
+    fichier est valide, 1 s'il ne l'est pas, 2 s'il est illisible.
 
     \b
     Exemple :
-        python build.py validate mes-lieux.csv --schema lieux-mediation-numerique
+        python build.py validate mes-lieux.csv
+        python build.py validate mes-lieux.csv --schema lieux-mediation-numerique --format json
     """
     from lieux.producer import validate_file
 
     try:
         report = validate_file(file, schema_name)
     except (SourceReadError, ValueError) as e:
-        click.echo(str(e), err=True)
+        if output_format == "json":
+            click.echo(json.dumps({"fichier": str(file), "schema": schema_name, "valide": False, "lisible": False,
+                                   "erreur": str(e)}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"Fichier illisible : {e}", err=True)
         sys.exit(2)
-    for line in report.lines():
-        click.echo(line)
+    if output_format == "json":
+        click.echo(report.json())
+    else:
+        for line in report.lines():
+            click.echo(line)
     sys.exit(0 if report.valid else 1)
 
 
