@@ -36,6 +36,16 @@ KINDS = {
     "ligne-mal-formee": "ligne mal formée",
 }
 
+# What each error code of the `rejets` table means (quality pages).
+CODE_LABELS = {
+    "constraint-error": "contrainte du schéma non respectée (valeur obligatoire, format, vocabulaire, longueur)",
+    "type-error": "type incorrect (nombre, date…)",
+    "unique-error": "identifiant en double",
+    "primary-key": "identifiant en double",
+    "ligne-mal-formee": "ligne mal formée (séparateurs, guillemets)",
+    "valeur-invalide": "valeur impossible à mettre au standard",
+}
+
 
 @dataclass(frozen=True)
 class Explanation:
