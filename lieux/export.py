@@ -165,6 +165,10 @@ def table_rows(conn, schema_name: str):
         yield [cell(v, f, f["name"] in multi, spellings.get(f["name"])) for v, f in zip(row, fields)]
 
 
+def has_rows(conn, table: str) -> bool:
+    return conn.execute(f"select exists(select 1 from [{table}])").fetchone()[0] == 1
+
+
 def table_sources(conn, table: str) -> list[str]:
     """The ids of the sources whose rows are in a table (lieux: its `sources` JSON array)."""
     columns = set(columns_of(conn, table))
@@ -447,6 +451,9 @@ def export(db_path: Path, out_dir: Path) -> ExportResult:
         tables = []
         for schema_name in exported_schemas(conn):
             filename = EXPORT_NAMES.get(schema_name, schema_name) + ".csv"
+            if (schema_name != schemas.LIEUX and not has_rows(conn, schemas.table_for(schema_name))
+                    and not (out_dir / filename).exists()):
+                continue  # an empty table is not published, unless it was before (then its removals are listed)
             t = TableExport(schema_name, schemas.table_for(schema_name), filename, tmp=tmp_path(out_dir, filename))
             written.append((t.tmp, out_dir / filename))
             t.rows = write_csv(t.tmp, schemas.field_names(schema_name), table_rows(conn, schema_name))

@@ -109,9 +109,24 @@ def resolve_schema(name_or_path: str) -> tuple[str, dict]:
     return name_or_path, schemas.load_schema(name_or_path)
 
 
-def detect_encoding(raw: bytes, name: str) -> str:
+def reject_other_formats(raw: bytes, name: str) -> None:
+    """Files that are not CSV at all: say what they look like and how to get a CSV."""
     if not raw.strip():
         raise SourceReadError(f"{name} : le fichier est vide. Il doit commencer par une ligne d'en-tête.")
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:512]
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise SourceReadError(f"{name} : c'est un classeur de tableur (xlsx, ods ou xls), pas un fichier CSV. "
+                              "Ouvrez-le dans votre tableur et enregistrez-le au format « CSV UTF-8 ».")
+    if head[:1] in (b"{", b"["):
+        raise SourceReadError(f"{name} : c'est un fichier JSON. Le validateur lit les fichiers CSV, le format des fichiers "
+                              "publiés au standard : exportez vos données en CSV UTF-8.")
+    if head[:1] == b"<":
+        raise SourceReadError(f"{name} : c'est une page HTML ou un fichier XML, pas un fichier CSV. "
+                              "Si vous l'avez téléchargé, vérifiez le lien : il mène peut-être à une page d'erreur.")
+
+
+def detect_encoding(raw: bytes, name: str) -> str:
+    reject_other_formats(raw, name)
     if b"\x00" in raw[:65536]:
         raise SourceReadError(f"{name} : le fichier contient des octets nuls : ce n'est pas un fichier CSV. "
                               "Exportez-le depuis votre tableur en « CSV UTF-8 ».")

@@ -213,8 +213,12 @@ def test_another_schema_exports_without_code_changes(demo_db, tmp_path, monkeypa
         import sqlite_utils
 
         rows = read_csv(REFERENCE / "aidants-connect-carto" / "schema" / "exemple-valide.csv")
-        sqlite_utils.Database(db)["lieux_aidants_connect"].insert_all({**r, "source": "demo"} for r in rows)
+        table = sqlite_utils.Database(db)["lieux_aidants_connect"]
+        table.create({**{name: str for name in rows[0]}, "source": str})
         out = tmp_path / "out"
+        run_export(db, out)
+        assert not (out / "lieux-aidants-connect.csv").exists()  # an empty table is not published
+        table.insert_all({**r, "source": "demo"} for r in rows)
         run_export(db, out)
         exported = read_csv(out / "lieux-aidants-connect.csv")
         assert len(exported) == len(rows) and list(exported[0]) == schemas.field_names("lieux-aidants-connect")

@@ -134,6 +134,9 @@ def test_ragged_and_blank_rows(tmp_path):
 @pytest.mark.parametrize("content, reason", [
     (b"", "le fichier est vide"),
     (b"\x00\x01\x02PK\x03\x04 binary", "octets nuls"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "classeur de tableur"),
+    (b'[{"id": "1", "nom": "Lieu"}]', "fichier JSON"),
+    (b"<!DOCTYPE html><html><body>Erreur 404</body></html>", "page HTML"),
 ])
 def test_unreadable_files_exit_with_2(tmp_path, content, reason):
     path = tmp_path / "f.csv"
