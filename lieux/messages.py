@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 VOCABULARY_PATTERN = re.compile(r"^\(\?:\(\?:\^\|\\\|\)\((.*)\)\)\+\$$")
 
@@ -62,10 +63,14 @@ class Explanation:
 
 def vocabulary(field_def: dict) -> list[str]:
     """The allowed values of a field whose pattern is the standard's `(?:(?:^|\\|)(A|B|C))+$` list."""
-    pattern = field_def.get("constraints", {}).get("pattern", "")
+    return list(vocabulary_of_pattern(field_def.get("constraints", {}).get("pattern", "")))
+
+
+@lru_cache(maxsize=256)
+def vocabulary_of_pattern(pattern: str) -> tuple[str, ...]:
     m = VOCABULARY_PATTERN.match(pattern)
     if not m:
-        return []
+        return ()
     # split on top-level "|"; escaped characters are marked with \0 so they never split
     marked = re.sub(r"\\(.)", lambda x: "\0" + x.group(1), m.group(1))
     parts, depth, buf, escaped = [], 0, "", False
@@ -81,7 +86,7 @@ def vocabulary(field_def: dict) -> list[str]:
             depth += {"(": 1, ")": -1}.get(ch, 0)
             buf += ch
     parts.append(buf)
-    return [p.replace(" ?", " ") for p in parts]
+    return tuple(p.replace(" ?", " ") for p in parts)
 
 
 def _short(value, limit=80) -> str:

@@ -171,13 +171,14 @@ def validate_file(path: Path, schema_name: str) -> ValidationReport:
     names = [f["name"] for f in fields]
     report.lignes = task.stats.get("rows") or 0
     invalid_rows = set()
+    unique_rows = {getattr(e, "row_number", None) for e in errors if e.type == "unique-error"}
     for error in errors:
         row = getattr(error, "row_number", None)
         field_name = getattr(error, "field_name", None) or None
         label = getattr(error, "label", None)
         position = getattr(error, "field_number", None)
         cell = getattr(error, "cell", None)
-        if error.type == "primary-key" and any(e.type == "unique-error" and getattr(e, "row_number", None) == row for e in errors):
+        if error.type == "primary-key" and row in unique_rows:
             continue  # the same duplicate, already reported on its column
         if error.type in {"missing-label", "extra-label", "incorrect-label", "duplicate-label", "blank-label"} | ROW_STRUCTURE:
             explanation = describe_structure(error.type, label, field_name, position, names)
