@@ -112,7 +112,9 @@ def build(db_path, inputs, demo, quiet):
               help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True,
               help="texte : rapport à lire ; json : rapport pour les programmes.")
-def validate(file, schema_name, output_format):
+@click.option("--limite", "limit", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Nombre d'erreurs détaillées dans le rapport texte (0 : toutes). Le JSON les donne toutes.")
+def validate(file, schema_name, output_format, limit):
     """Valide un fichier CSV contre un schéma et explique chaque erreur en français.
 
     Encodage et séparateur sont détectés. Pour chaque erreur : la ligne, la colonne,
@@ -138,7 +140,7 @@ def validate(file, schema_name, output_format):
     if output_format == "json":
         click.echo(report.json())
     else:
-        for line in report.lines():
+        for line in report.lines(limit):
             click.echo(line)
     sys.exit(0 if report.valid else 1)
 

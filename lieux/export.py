@@ -178,7 +178,10 @@ def table_sources(conn, table: str) -> list[str]:
         sql = f"select distinct source from [{table}] where source is not null order by 1"
     else:
         return []
-    return [r[0] for r in conn.execute(sql)]
+    try:
+        return [r[0] for r in conn.execute(sql)]
+    except sqlite3.OperationalError:  # a `sources` column that is not a JSON array
+        return []
 
 
 # ---------------------------------------------------------------- writing files

@@ -72,7 +72,8 @@ class ValidationReport:
             "erreurs": [asdict(e) for e in self.erreurs],
         }
 
-    def lines(self) -> list[str]:
+    def lines(self, limit: int = 0) -> list[str]:
+        """The French report; `limit` caps the detailed errors (0: all of them)."""
         delimiter = DELIMITER_NAMES.get(self.separateur, self.separateur)
         out = [f"Fichier : {self.fichier}", f"Schéma : {self.schema}",
                f"Encodage détecté : {ENCODING_NAMES.get(self.encodage, self.encodage)} ; séparateur détecté : « {self.separateur} » ({delimiter})",
@@ -83,11 +84,18 @@ class ValidationReport:
             for kind, count, columns in self.by_kind():
                 detail = ", ".join(f"{c} : {n}" for c, n in sorted(columns.items(), key=lambda x: (-x[1], x[0])) if c)
                 out.append(f"  - {kind} : {count}" + (f" ({detail})" if detail else ""))
+            if self.header_errors:
+                out.append("L'en-tête ne correspond pas au schéma : corrigez-le d'abord, car les colonnes sont lues "
+                           "dans l'ordre du schéma et bien des erreurs des lignes en découlent.")
             out.append("")
             out.append("Détail (ligne telle que l'affiche un tableur, l'en-tête étant la ligne 1) :")
-            for e in self.erreurs:
+            shown = self.erreurs[:limit] if limit else self.erreurs
+            for e in shown:
                 where = "En-tête" if e.ligne is None else f"Ligne {e.ligne}"
                 out.append(f"{where} : {e.message}")
+            if len(shown) < len(self.erreurs):
+                out.append(f"… et {len(self.erreurs) - len(shown)} autres erreurs (--limite 0 pour toutes les voir, "
+                           "ou --format json).")
             out.append("")
             out.append("Verdict : fichier invalide.")
         else:
