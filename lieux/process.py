@@ -69,7 +69,8 @@ def records_of(descriptor: Descriptor, path):
     for record in read_records(path, descriptor.format, descriptor.encoding, descriptor.delimiter,
                                descriptor.records, name=f"{descriptor.id} ({path})"):
         if descriptor.explode and record.error is None:
-            parts = explode(record, descriptor.explode["columns"], descriptor.explode.get("separator", ";"))
+            parts = explode(record, descriptor.explode["columns"], descriptor.explode.get("separator", ";"),
+                            descriptor.explode.get("pattern"))
         else:
             parts = [record]
         for index, part in enumerate(parts):

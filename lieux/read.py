@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,12 +150,17 @@ def read_records(path: Path, fmt: str, encoding: str | None = None, delimiter: s
         raise SourceReadError(f"{name} : format « {fmt} » inconnu.")
 
 
-def explode(record: Record, columns: list[str], separator: str) -> list[Record]:
+def explode(record: Record, columns: list[str], separator: str, pattern: str | None = None) -> list[Record]:
     """Split a record whose columns hold several items joined by `separator` into one record per item.
 
     The columns are split in parallel (the n-th id goes with the n-th name); the row number is kept.
+    `pattern`, a regular expression, replaces `separator` when the joining text also occurs inside
+    an item (a "; " that is the end of "&amp; " must not split a name).
     """
-    parts = {c: [p.strip() for p in str(record.data.get(c) or "").split(separator)] for c in columns}
+    def split(value):
+        return re.split(pattern, value) if pattern else value.split(separator)
+
+    parts = {c: [p.strip() for p in split(str(record.data.get(c) or ""))] for c in columns}
     count = max(len(p) for p in parts.values())
     if any(len(p) not in (1, count) for p in parts.values()):
         lengths = ", ".join(f"{c}: {len(p)}" for c, p in parts.items())

@@ -52,7 +52,11 @@ def field_names(name: str) -> list[str]:
 
 
 def multi_valued(name: str) -> tuple[str, ...]:
-    """Multi-valued fields: listed above for the standard, flagged `"multiple": true` in ours."""
+    """Multi-valued fields: listed above for the standard, flagged `"multiple": true` in ours.
+
+    `multiple` is a custom field property: frictionless keeps it and still finds the schema valid
+    (tests/test_schemas.py checks both), and each such field's description states the "|" separator.
+    """
     if name in MULTI_VALUED:
         return MULTI_VALUED[name]
     return tuple(f["name"] for f in load_schema(name)["fields"] if f.get("multiple"))
@@ -68,6 +72,7 @@ TABLES = {
     "structures-conseillers-numeriques": "structures_conseillers",
     "hubs-territoriaux": "hubs",
     "fabriques-de-territoire": "fabriques",
+    "services-aptic": "services_aptic",
 }
 
 

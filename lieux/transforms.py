@@ -8,6 +8,7 @@ layout), so that the build can record the change in the `corrections` table.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -267,6 +268,77 @@ def horaires_par_jour(value, row=None):
     return "; ".join((f"{a}-{b}" if a != b else a) + " " + r for a, b, r in groups)
 
 
+TRUE_WORDS = {"oui", "o", "true", "vrai", "1", "yes", "x"}
+FALSE_WORDS = {"non", "n", "false", "faux", "0", "no"}
+
+
+def oui_non(value, row=None):
+    """A yes/no cell ("oui", "non", "true", 1...) as a boolean."""
+    key = normalise_label(value)
+    if key in TRUE_WORDS:
+        return True
+    if key in FALSE_WORDS:
+        return False
+    raise TransformError(f"« {one_line(value)} » n'est ni oui ni non. Écrivez « oui » ou « non ».")
+
+
+def slug(value, row=None):
+    """An identifier made from a name: "Hub du Sud" gives "hub-du-sud", "Francil-in" gives "francil-in"."""
+    value = unicodedata.normalize("NFKD", str(value))
+    value = "".join(c for c in value if not unicodedata.combining(c)).lower()
+    result = re.sub(r"[^a-z0-9]+", "-", value).strip("-")
+    if not result:
+        raise TransformError(f"« {one_line(value)} » ne contient ni lettre ni chiffre pour former un identifiant.")
+    return result
+
+
+def code_departement(value, row=None):
+    """A département code from a département code ("1" gives "01", "2A", "974") or from a commune's INSEE code."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = str(value).strip().upper()
+    if re.fullmatch(r"\d", raw):
+        return Corrected("0" + raw, f"code département « {raw} » : 0 initial restauré")
+    if re.fullmatch(r"\d{2}|2[AB]|97\d", raw):
+        return raw
+    if re.fullmatch(r"(\d{2}|2[AB])\d{3}", raw):
+        return raw[:3] if raw.startswith("97") else raw[:2]
+    raise TransformError(f"« {raw} » n'est ni un code de département (01, 2A, 974) ni un code INSEE de commune.")
+
+
+def html_unescape(value, row=None):
+    """HTML entities written as text ("Vert&amp;Co") decoded ("Vert&Co")."""
+    result = html.unescape(str(value))
+    if result != str(value):
+        return Corrected(result, "entités HTML décodées (&amp; devient &)")
+    return result
+
+
+HEX_ESCAPE = re.compile(r"<([0-9a-fA-F]{2})>")
+
+
+def hex_escapes(value, row=None):
+    """Accented letters that an R export wrote as Latin-1 byte codes: "Montlu<e7>on" gives "Montluçon"."""
+    result = HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]).decode("latin-1"), str(value))
+    if result != str(value):
+        return Corrected(result, "lettres accentuées rétablies (codes <e9> de l'export devenus é)")
+    return result
+
+
+PORTE_PAR = re.compile(r"[\s,;:.\-–]*\bport[ée]e?s? par\s+(?P<porteur>[^\n]+)", re.I)
+
+
+def porteur_in_text(value, row=None):
+    """The structure named after "porté par" in a label ("…, porté par la Communauté X" gives "la Communauté X")."""
+    match = PORTE_PAR.search(str(value))
+    return match.group("porteur").strip(" .,;") if match else None
+
+
+def without_porteur(value, row=None):
+    """A label without its "porté par …" mention."""
+    return PORTE_PAR.sub("", str(value)).strip()
+
+
 def normalise_label(value) -> str:
     """The key used to look a label up in a vocabulary map: case, accents, spaces and punctuation ignored."""
     value = unicodedata.normalize("NFKD", str(value))
@@ -294,4 +366,11 @@ TRANSFORMS = {
     "resume": resume,
     "siret": siret,
     "horaires_par_jour": horaires_par_jour,
+    "oui_non": oui_non,
+    "slug": slug,
+    "code_departement": code_departement,
+    "html_unescape": html_unescape,
+    "hex_escapes": hex_escapes,
+    "porteur_in_text": porteur_in_text,
+    "without_porteur": without_porteur,
 }

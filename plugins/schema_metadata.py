@@ -12,6 +12,8 @@ EXTRA_COLUMNS = {
         "popup": "Fiche courte affichée sur la carte (nom, adresse, lien).",
     },
 }
+# Every table filled from a schema other than the standard records which source each row came from.
+SOURCE_COLUMN = {"source": "Identifiant de la source (table sources) dont vient cette ligne."}
 
 
 def column_descriptions(schema_name: str) -> dict:
@@ -27,7 +29,8 @@ def tables_metadata() -> dict:
     tables = {}
     for schema_name in schemas.list_schemas():
         table = schemas.table_for(schema_name)
-        tables[table] = {"columns": {**column_descriptions(schema_name), **EXTRA_COLUMNS.get(table, {})}}
+        extra = EXTRA_COLUMNS.get(table, {}) if schema_name == schemas.LIEUX else {**SOURCE_COLUMN, **EXTRA_COLUMNS.get(table, {})}
+        tables[table] = {"columns": {**column_descriptions(schema_name), **extra}}
     return tables
 
 

@@ -8,4 +8,7 @@ REFERENCE_INPUTS = {
     "mediation-numerique": "standard-mediation-num/exemple-valide.csv",
     "france-services": "anct-carto-france_services/data/liste-fs-20240801.csv",
     "conseillers-numeriques": "anct-carto-conseillers-numeriques/data/cnfs.json",
+    "hubs-territoriaux": "anct-cnum-api-conseiller-numerique/data/imports/hubs.json",
+    "fabriques-de-territoire": "anct-carto-superposeur-anct/data/geom/geojsonV2/fabt_geom.geojson",
+    "aptic": "aidants-connect-carto/data/national/aptic/referentiel_aptic.csv",
 }
