@@ -188,7 +188,9 @@ def describe(error_type: str, field_def: dict | None, value, note: str = "") -> 
             fixed = phone_fix(text)
             return Explanation(shown, "numéro au format international attendu, sans espaces (par exemple +33123456789)",
                                f"écrivez {fixed}" if fixed and fixed != text else "un seul numéro par lieu", kind)
-        return Explanation(shown, f"ne respecte pas le format attendu ({constraints.get('pattern')})", "", kind)
+        example = field_def.get("example")
+        return Explanation(shown, f"ne respecte pas le format attendu ({constraints.get('pattern')})",
+                           f"par exemple « {example} »" if example else "", kind)
     if error_type == "constraint-error" and "maxLength" in note:
         return Explanation(shown, f"{constraints.get('maxLength')} caractères au plus (il y en a {len(text)})",
                            "raccourcissez le texte", KINDS["maxLength"])

@@ -243,7 +243,9 @@ def test_reference_export_is_valid_against_the_official_schema(reference_db, tmp
     assert validate_package(out / "datapackage.json").valid
     descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     used = {s for (s,) in query(reference_db, "select distinct j.value from lieux, json_each(lieux.sources) j")}
-    assert {s["id"] for s in descriptor["sources"]} == used
+    lieux = next(r for r in descriptor["resources"] if r["path"] == LIEUX_CSV)
+    assert {s["id"] for s in lieux["sources"]} == used
+    assert {s["id"] for s in descriptor["sources"]} == {s["id"] for r in descriptor["resources"] for s in r.get("sources", [])}
     assert all(s["sha256"] and s["producer"] and s["retrieved"] and s["path"].startswith("http") for s in descriptor["sources"])
 
 
