@@ -34,6 +34,9 @@ DATAPACKAGE = "datapackage.json"
 OUR_LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte 2.0",
                "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence"}
 MAX_ERRORS_SHOWN = 20
+# Licence names the source descriptors use when a list states no licence: not a licence, so not listed in
+# `licenses`; the source entry keeps the statement ("license") so that re-users see it.
+NO_LICENCE_NAMES = {"aucune", "non-indiquee", "inconnue"}
 # Values written as the official v1.0.2 schema file's pattern spells them, so that the published file is
 # valid against it as well as against our copy (which also accepts the spelling the standard documents).
 OFFICIAL_SPELLINGS = {
@@ -377,17 +380,20 @@ def source_entries(conn, ids: list[str]) -> list[dict]:
 
 
 def licences_for(conn, ids: list[str]) -> list[dict]:
-    """Ours first, then each source's licence, without duplicates."""
+    """Ours first, then each source's licence (its name, title and URL), without duplicates."""
     licences = [OUR_LICENCE]
-    if "sources" in table_names(conn) and ids:
-        marks = ",".join("?" * len(ids))
-        for title, path in conn.execute(f"select distinct licence, licence_url from sources where id in ({marks}) "
-                                        "order by licence, licence_url", ids):
-            if not (title or path):
-                continue
-            licence = {"title": title, "path": path} if path else {"name": title, "title": title}
-            if all((licence.get("path") or licence.get("name")) not in (l.get("path"), l.get("name")) for l in licences):
-                licences.append({k: v for k, v in licence.items() if v})
+    if "sources" not in table_names(conn) or not ids:
+        return licences
+    has_name = "licence_nom" in columns_of(conn, "sources")
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"select distinct {'licence_nom' if has_name else 'null'}, licence, licence_url from sources "
+                        f"where id in ({marks}) order by 1, 2, 3", ids)
+    for name, title, path in rows:
+        if (name or "").lower() in NO_LICENCE_NAMES or not (name or path):
+            continue
+        licence = {k: v for k, v in {"name": name, "title": title, "path": path}.items() if v}
+        if not any(licence.get("name", licence.get("path")) == l.get("name", l.get("path")) for l in licences):
+            licences.append(licence)
     return licences
 
 

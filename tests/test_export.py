@@ -247,6 +247,13 @@ def test_reference_export_is_valid_against_the_official_schema(reference_db, tmp
     assert {s["id"] for s in lieux["sources"]} == used
     assert {s["id"] for s in descriptor["sources"]} == {s["id"] for r in descriptor["resources"] for s in r.get("sources", [])}
     assert all(s["sha256"] and s["producer"] and s["retrieved"] and s["path"].startswith("http") for s in descriptor["sources"])
+    # licences: ours first, then each source's; a list that states no licence is not given one
+    stated = dict(query(reference_db, "select licence_nom, licence from sources"))
+    assert descriptor["licenses"][0]["name"] == "etalab-2.0"
+    assert {l["name"] for l in descriptor["licenses"]} == {n for n in stated if n not in exporting.NO_LICENCE_NAMES}
+    no_licence = [n for n in stated if n in exporting.NO_LICENCE_NAMES]
+    assert no_licence, "the hubs and APTIC lists state no licence"
+    assert {s["license"] for s in descriptor["sources"]} >= {stated[n] for n in no_licence}
 
 
 @requires_reference
