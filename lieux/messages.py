@@ -246,10 +246,15 @@ def describe_structure(error_type: str, label: str | None, field_name: str | Non
         return Explanation(f"colonne « {_short(label)} » (position {position})", "inconnue du schéma",
                            f"renommez-la « {guess} »" if guess else "supprimez-la ou renommez-la avec un nom du schéma", kind)
     if error_type == "incorrect-label":
+        guess = closest(label or "", field_names, cutoff=85)
         if label in field_names:
             fix = f"les colonnes doivent suivre l'ordre du schéma : mettez « {field_name} » en position {position}"
-        else:
+        elif guess == field_name:
             fix = f"renommez-la « {field_name} »"
+        elif guess:
+            fix = f"si c'est la colonne « {guess} », renommez-la et placez-la dans l'ordre du schéma"
+        else:
+            fix = f"mettez ici la colonne « {field_name} » ; « {_short(label, 40)} » ne fait pas partie du schéma"
         return Explanation(f"colonne « {_short(label)} » (position {position})", f"« {field_name} » attendu à cette place", fix, kind)
     if error_type == "duplicate-label":
         return Explanation(f"colonne « {_short(label)} » (position {position})", "nom déjà utilisé par une autre colonne",

@@ -7,6 +7,8 @@ the value, what the schema expects and how to fix it.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -47,6 +49,8 @@ class ValidationReport:
     lignes: int = 0
     lignes_invalides: int = 0
     erreurs: list = field(default_factory=list)
+    colonnes_schema: int = 0
+    colonnes_reconnues: int | None = None   # header labels that are names of the schema's fields
 
     @property
     def valid(self) -> bool:
@@ -68,6 +72,7 @@ class ValidationReport:
             "fichier": self.fichier, "schema": self.schema, "valide": self.valid,
             "encodage": self.encodage, "separateur": self.separateur,
             "lignes": self.lignes, "lignes_valides": self.lignes - self.lignes_invalides, "lignes_invalides": self.lignes_invalides,
+            "colonnes_schema": self.colonnes_schema, "colonnes_reconnues": self.colonnes_reconnues,
             "erreurs_par_type": [{"type": k, "nombre": n, "par_colonne": dict(sorted(c.items()))} for k, n, c in self.by_kind()],
             "erreurs": [asdict(e) for e in self.erreurs],
         }
@@ -82,8 +87,14 @@ class ValidationReport:
         if self.erreurs:
             out.append(f"Erreurs par type ({len(self.erreurs)} en tout) :")
             for kind, count, columns in self.by_kind():
-                detail = ", ".join(f"{c} : {n}" for c, n in sorted(columns.items(), key=lambda x: (-x[1], x[0])) if c)
+                named = sorted(((c, n) for c, n in columns.items() if c), key=lambda x: (-x[1], x[0]))
+                detail = ", ".join(f"{c} : {n}" for c, n in named[:8]) + (f", … {len(named) - 8} autres colonnes" if len(named) > 8 else "")
                 out.append(f"  - {kind} : {count}" + (f" ({detail})" if detail else ""))
+            if self.colonnes_reconnues is not None and self.colonnes_reconnues < self.colonnes_schema / 2:
+                found = (f"Seules {self.colonnes_reconnues} colonnes sur {self.colonnes_schema} portent" if self.colonnes_reconnues
+                         else f"Aucune des {self.colonnes_schema} colonnes du schéma ne porte")
+                out.append(f"{found} un nom du schéma dans l'en-tête : ce fichier n'est pas au format du schéma. Reprenez "
+                           "l'en-tête de son fichier exemple (exemple-valide.csv) et remplissez chaque colonne.")
             if self.header_errors:
                 out.append("L'en-tête ne correspond pas au schéma : corrigez-le d'abord, car les colonnes sont lues "
                            "dans l'ordre du schéma et bien des erreurs des lignes en découlent.")
@@ -178,6 +189,9 @@ def validate_file(path: Path, schema_name: str) -> ValidationReport:
     by_name = {f["name"]: f for f in fields}
     names = [f["name"] for f in fields]
     report.lignes = task.stats.get("rows") or 0
+    report.colonnes_schema = len(names)
+    labels = next(csv.reader(io.StringIO(raw.decode(encoding).lstrip("\ufeff")), delimiter=delimiter), [])
+    report.colonnes_reconnues = len(set(label.strip() for label in labels) & set(names))
     invalid_rows = set()
     unique_rows = {getattr(e, "row_number", None) for e in errors if e.type == "unique-error"}
     for error in errors:

@@ -214,4 +214,6 @@ def test_long_reports_are_capped_in_text_but_complete_in_json():
     assert f"… et {len(report['erreurs']) - 10} autres erreurs" in text
     assert len([line for line in text.splitlines() if line.startswith(("Ligne ", "En-tête :"))]) == 10
     assert "L'en-tête ne correspond pas au schéma : corrigez-le d'abord" in text
+    assert report["colonnes_reconnues"] < report["colonnes_schema"] / 2
+    assert f"Seules {report['colonnes_reconnues']} colonnes sur 32 portent un nom du schéma dans l'en-tête" in text
     assert f"Lignes de données : {report['lignes']} — valides : {report['lignes_valides']}" in text
