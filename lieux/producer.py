@@ -23,7 +23,7 @@ from .read import SourceReadError, sniff_delimiter
 # frictionless errors that mean the file could not be read at all (exit code 2)
 UNREADABLE = {"source-error", "scheme-error", "format-error", "encoding-error", "hash-count", "byte-count"}
 ROW_STRUCTURE = {"extra-cell", "missing-cell", "blank-row"}
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 avec BOM", "cp1252": "Windows-1252 (Latin-1)"}
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 avec BOM", "cp1252": "Windows-1252 (Latin-1)", "utf-16": "UTF-16"}
 DELIMITER_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation", "|": "barre verticale"}
 MAX_ERRORS = 100_000
 
@@ -145,6 +145,8 @@ def reject_other_formats(raw: bytes, name: str) -> None:
 
 
 def detect_encoding(raw: bytes, name: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # "Texte Unicode" of spreadsheets: its BOM says so
     reject_other_formats(raw, name)
     if b"\x00" in raw[:65536]:
         raise SourceReadError(f"{name} : le fichier contient des octets nuls : ce n'est pas un fichier CSV. "
@@ -190,7 +192,7 @@ def validate_file(path: Path, schema_name: str) -> ValidationReport:
     names = [f["name"] for f in fields]
     report.lignes = task.stats.get("rows") or 0
     report.colonnes_schema = len(names)
-    labels = next(csv.reader(io.StringIO(raw.decode(encoding).lstrip("\ufeff")), delimiter=delimiter), [])
+    labels = next(csv.reader(io.StringIO(raw.decode(encoding).lstrip("\ufeff"), newline=""), delimiter=delimiter), [])
     report.colonnes_reconnues = len(set(label.strip() for label in labels) & set(names))
     invalid_rows = set()
     unique_rows = {getattr(e, "row_number", None) for e in errors if e.type == "unique-error"}

@@ -190,11 +190,15 @@ def test_verdicts_agree_with_frictionless_on_broken_files(tmp_path):
         "vocab.csv": ([example_row(frais_a_charge="gratuit")], {}),
         "date.csv": ([example_row(date_maj="2024-13-45")], {}),
         "ok.csv": ([example_row(id="1"), example_row(id="2", latitude="", longitude="")], {}),
+        "cr.csv": ([example_row(id="1"), example_row(id="2")], {"lineterminator": "\r"}),      # old Mac line endings
+        "utf16.csv": ([example_row(id="1")], {"encoding": "utf-16", "delimiter": "\t"}),     # spreadsheets' "texte Unicode"
     }
     for name, (rows, options) in cases.items():
         path = write_rows(tmp_path / name, rows, **options)
         assert validate_file(path, schemas.LIEUX).valid == frictionless_report(path, schemas.LIEUX).valid, name
-    assert validate_file(tmp_path / "ok.csv", schemas.LIEUX).valid
+    for name in ("ok.csv", "cr.csv", "utf16.csv"):
+        assert validate_file(tmp_path / name, schemas.LIEUX).valid, name
+    assert validate_file(tmp_path / "utf16.csv", schemas.LIEUX).encodage == "utf-16"
 
 
 @requires_reference
