@@ -117,9 +117,25 @@ def build_date(conn) -> str:
     raise ExportError("La base ne dit pas quand elle a été construite (table build_info absente) : reconstruisez-la.")
 
 
-def version_of(created: str) -> str:
-    """The package version: the build day, AAAA.MM.JJ (one build a day is the publication rhythm)."""
-    return created[:10].replace("-", ".")
+def version_of(created: str, previous: str | None = None, changed: bool = True) -> str:
+    """The package version: the build day, AAAA.MM.JJ, then .2, .3… for other contents published the same day.
+
+    Unchanged content keeps the previous export's version.
+    """
+    day = created[:10].replace("-", ".")
+    if previous and not changed:
+        return previous
+    if previous and (previous == day or previous.startswith(day + ".")):
+        serial = previous[len(day) + 1:] if previous != day else "1"
+        return f"{day}.{int(serial) + 1 if serial.isdigit() else 2}"
+    return day
+
+
+def previous_version(out_dir: Path) -> str | None:
+    try:
+        return json.loads((out_dir / DATAPACKAGE).read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def primary_key(schema: dict) -> list[str]:
@@ -456,7 +472,6 @@ def export(db_path: Path, out_dir: Path) -> ExportResult:
         if "lieux" not in table_names(conn):
             raise ExportError(f"{db_path} : pas de table lieux. Est-ce bien une base construite par python build.py build ?")
         created = build_date(conn)
-        version = version_of(created)
         tables = []
         for schema_name in exported_schemas(conn):
             filename = EXPORT_NAMES.get(schema_name, schema_name) + ".csv"
@@ -481,6 +496,7 @@ def export(db_path: Path, out_dir: Path) -> ExportResult:
             diffs[t.filename] = diff_files(previous, t.tmp, key) if previous.exists() else None
         titles = {t.filename: schemas.load_schema(t.schema).get("title", t.schema) for t in tables}
         changed = any(d is None or not d.empty for d in diffs.values())
+        version = version_of(created, previous_version(out_dir), changed)
         old_entries = previous_entries(out_dir)
         changelog_updated = changed or not old_entries
         if changelog_updated:

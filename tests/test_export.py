@@ -284,3 +284,28 @@ def test_round_trip_through_the_standard_csv(reference_db, tmp_path, cache_dir):
     for row in query(db, f"select {cols} from lieux"):
         source_id = row[0].removeprefix("mediation-numerique-")
         assert row[1:] == original[source_id][1:], source_id
+
+
+def test_versions_follow_the_build_day_and_the_content(demo_db, tmp_path):
+    out = tmp_path / "publication"
+    [(built,)] = query(demo_db, "select valeur from build_info")
+    day = built[:10].replace("-", ".")
+
+    def version():
+        return json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+    run_export(demo_db, out)
+    assert version() == day
+    changed = edited_copy(demo_db, tmp_path / "a.db", "update lieux set horaires = 'Mo 10:00-12:00' where id = 'demo-003'")
+    run_export(changed, out)
+    assert version() == f"{day}.2"  # another content the same day
+    run_export(changed, out)
+    assert version() == f"{day}.2"  # the same content keeps its version
+    run_export(demo_db, out)
+    assert version() == f"{day}.3"
+    later = edited_copy(changed, tmp_path / "b.db", "update build_info set valeur = '2031-05-06T07:08:09+00:00'")
+    run_export(later, out)
+    assert version() == "2031.05.06"
+    log = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert [line.split(" — ")[0] for line in log.splitlines() if line.startswith("## ")] == [
+        "## 2031.05.06", f"## {day}.3", f"## {day}.2", f"## {day}"]
