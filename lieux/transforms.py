@@ -8,6 +8,7 @@ layout), so that the build can record the change in the `corrections` table.
 
 from __future__ import annotations
 
+import csv
 import html
 import math
 import re
@@ -91,6 +92,23 @@ def number(value, row=None):
     return result
 
 
+def _point(value):
+    parts = [p for p in re.split(r"[,;\s]+", str(value).strip()) if p]
+    if len(parts) != 2:
+        raise TransformError(f"« {value} » n'est pas un point « latitude,longitude ».")
+    return parts
+
+
+def latitude_of_point(value, row=None):
+    """The latitude of a "latitude,longitude" cell (Opendatasoft geo_point_2d): "47.263017,-1.57286" gives 47.263017."""
+    return number(_point(value)[0])
+
+
+def longitude_of_point(value, row=None):
+    """The longitude of a "latitude,longitude" cell: "47.263017,-1.57286" gives -1.57286."""
+    return number(_point(value)[1])
+
+
 def integer(value, row=None):
     result = number(value)
     if not result.is_integer():
@@ -162,7 +180,8 @@ def url(value, row=None):
     return found[0]
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%y", "%Y/%m/%d", "%d-%m-%Y")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%y", "%Y/%m/%d", "%d-%m-%Y",
+                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S")
 
 
 def date_iso(value, row=None):
@@ -177,6 +196,17 @@ def date_iso(value, row=None):
         except ValueError:
             continue
     raise TransformError(f"« {raw} » n'est pas une date. Écrivez-la AAAA-MM-JJ, par exemple 2024-04-02.")
+
+
+def year_as_date(value, row=None):
+    """A year alone ("2018") becomes the first day of that year, recorded as a correction; other values pass.
+
+    Never later than the true date, so a list never looks fresher than it is.
+    """
+    raw = str(value).strip()
+    if re.fullmatch(r"(19|20)\d\d", raw):
+        return Corrected(f"{raw}-01-01", f"année seule « {raw} » : le 1er janvier {raw} est retenu")
+    return value
 
 
 POSTCODE_IN_TEXT = re.compile(r"(?<!\d)(\d{5}|\d{2} \d{3})(?!\d)")
@@ -228,17 +258,24 @@ def siret(value, row=None):
     return raw
 
 
-HOURS_RANGE = re.compile(r"(\d{1,2})\s*[:hH]\s*(\d{2})?\s*(?:-|–|à|a)\s*(\d{1,2})\s*[:hH]\s*(\d{2})?")
+# "9h", "9h30", "09:30", "8 h 30"; minutes are never followed by "h" or ":" (that is the next time).
+_TIME = r"(\d{1,2})\s*[:hH](?:\s*(\d{2})(?!\s*[:hH\d]))?"
+HOURS_RANGE = re.compile(_TIME + r"\s*(?:-|–|à|a)\s*" + _TIME)
+
+
+CLOSED = re.compile(r"^\s*(ferm[ée]e?s?|fermeture|closed?)\s*$", re.I)
 
 
 def _day_ranges(text_value: str) -> str:
+    if CLOSED.match(text_value):
+        return ""
     ranges = []
     for m in HOURS_RANGE.finditer(text_value):
         h1, m1, h2, m2 = m.group(1), m.group(2) or "00", m.group(3), m.group(4) or "00"
         if int(h1) > 24 or int(h2) > 24 or int(m1) > 59 or int(m2) > 59:
             raise TransformError(f"horaire impossible « {m.group(0)} ».")
         ranges.append(f"{int(h1):02d}:{m1}-{int(h2):02d}:{m2}")
-    rest = HOURS_RANGE.sub("", text_value).replace("/", "").replace(",", "").replace("et", "").strip()
+    rest = re.sub(r"[/,;\-–]|\b(et|de|puis)\b", "", HOURS_RANGE.sub("", text_value), flags=re.I).strip()
     if rest:
         raise TransformError(f"horaire illisible « {one_line(text_value)} ». Écrivez par exemple 09:00 - 12:00 / 13:30 - 17:00.")
     return ",".join(ranges)
@@ -268,6 +305,160 @@ def horaires_par_jour(value, row=None):
     return "; ".join((f"{a}-{b}" if a != b else a) + " " + r for a, b, r in groups)
 
 
+def split_capitalised(value, row=None):
+    """A list written "A, B, C" whose items start with a capital letter; a comma inside an item is kept.
+
+    "Découvrir l'ordinateur, Utiliser le numérique pour la recherche d'emploi (CV, plateformes...)"
+    gives ["Découvrir l'ordinateur", "Utiliser le numérique pour la recherche d'emploi (CV, plateformes...)"];
+    commas inside parentheses never split: "Commune (Mairie, CCAS, Centre Social...)" is one item.
+    """
+    return _split_outside_parentheses(value, r",\s*[A-ZÀ-ÖØ-Þ]")
+
+
+def split_commas(value, row=None):
+    """A list written "A, b, C": every comma outside parentheses separates two items.
+
+    For form answers where free text follows the ticked boxes: "Connexion WIFI, tablettes graphiques"
+    gives ["Connexion WIFI", "tablettes graphiques"]; "Commune (Mairie, CCAS...)" and "2,50 €" stay one item.
+    """
+    return _split_outside_parentheses(value, r",")
+
+
+def _split_outside_parentheses(value, separator: str):
+    parts, depth, current = [], 0, ""
+    value = str(value)
+    for i, char in enumerate(value):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        decimal = 0 < i < len(value) - 1 and value[i - 1].isdigit() and value[i + 1].isdigit()  # "2,50 €"
+        if char == "," and depth <= 0 and not decimal and re.match(separator, value[i:]):
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()] or None
+
+
+def street_with_number(value, row=None):
+    """A street address from a number column and a street column ({"number": "4", "street": "rue X"});
+    a number 0 (a form's placeholder for "no number") is left out.
+    """
+    if not isinstance(value, dict):
+        raise TransformError("street_with_number attend deux colonnes (clé columns: {number: ..., street: ...}).")
+    number, street = (str(value.get(k) or "").strip() for k in ("number", "street"))
+    if not street:
+        return None
+    if number in ("", "0"):
+        return street
+    return f"{number} {street}"
+
+
+TEST_RECORD = re.compile(r"^\s*test|\(\s*test\s*\)", re.I)
+
+
+def refuse_test_record(value, row=None):
+    """A name that marks a test record ("Test1", "TestZoomacom", "Château d'Annecy (test)") is refused,
+    so the row goes to `rejets`: a test record is not a place. Other names pass ("La Teste-de-Buch")."""
+    if TEST_RECORD.search(str(value)):
+        raise TransformError(f"« {one_line(value)} » est une fiche de test, pas un lieu. Retirez-la du fichier.")
+    return value
+
+
+def postgres_array(value, row=None):
+    """A PostgreSQL array exported as text: '{EPN,"Promeneur du net"}' gives ["EPN", "Promeneur du net"]."""
+    raw = str(value).strip()
+    if not (raw.startswith("{") and raw.endswith("}")):
+        raise TransformError(f"« {one_line(raw)} » n'est pas une liste entre accolades ({{a,b}}).")
+    items = next(csv.reader([raw[1:-1]], skipinitialspace=True), [])
+    return [item.strip() for item in items if item.strip()] or None
+
+
+def labelled_lines(value, row=None):
+    """Several columns as one text, one line each: {"": "Ateliers...", "Horaires": "Mercredi 10h-12h"}
+    gives "Ateliers...\nHoraires : Mercredi 10h-12h". Empty cells are left out; an empty label keeps the value alone.
+    """
+    if not isinstance(value, dict):
+        raise TransformError("labelled_lines attend plusieurs colonnes nommées (clé columns: {Intitulé: colonne, ...}).")
+    lines = []
+    for label, cell in value.items():
+        if cell is None or not str(cell).strip():
+            continue
+        cell = text(cell)
+        lines.append(f"{label} : {cell}" if label else cell)
+    return "\n".join(lines) or None
+
+
+DAY_NAMES = {"lundi": "Mo", "mardi": "Tu", "mercredi": "We", "jeudi": "Th", "vendredi": "Fr", "samedi": "Sa", "dimanche": "Su"}
+_DAY = r"(lundis?|mardis?|mercredis?|jeudis?|vendredis?|samedis?|dimanches?)"
+_DAYS_TOKEN = re.compile(r"(?:du\s+)?" + _DAY + r"(?:\s*(?:au|à|a|-|–)\s*" + _DAY + r")?", re.I)
+# Words that may sit between days and hours without changing their meaning.
+_FILLER = {"de", "du", "au", "a", "à", "et", "le", "les", "l", "matin", "matins", "apres", "après", "midi", "midis",
+           "apres-midi", "après-midi", "soir", "ouvert", "ouverture", "horaires", "h", "puis", "tous", "journee",
+           "journée", "non", "stop", "continu", "en"}
+
+
+def _day_code(name: str) -> str:
+    return DAY_NAMES[name.lower().rstrip("s")]
+
+
+def named_day_hours(value, row=None):
+    """Opening hours written in French with day names, to OSM opening_hours.
+
+    "Du lundi au vendredi de 9h à 12h et de 14h à 17h" gives "Mo-Fr 09:00-12:00,14:00-17:00";
+    "<li>lundi matin: 8h30-12h / lundi après-midi: 13h30-17h</li>..." (HTML) and
+    "Lundi et Jeudi : 14h à 18h Mardi : 9h à 12h" work too. Any other word ("sur rendez-vous",
+    "sauf vacances", "1er et 3e mardi") makes the value unreadable rather than guessed.
+    """
+    raw = re.sub(r"<[^>]+>", " ", str(value))
+    if re.search(_DAY + r"\s*[-–]\s*" + _DAY + r"\s*[-–]\s*" + _DAY, raw, re.I):
+        # "lundi - mardi - jeudi" lists days with hyphens: then is "mercredi - vendredi" a range or two days?
+        raise TransformError(f"horaire ambigu « {one_line(value)} » : des jours séparés par des tirets. Écrivez « du lundi au jeudi » ou « lundi, mardi ».")
+    tokens = []  # ("days", [codes]) or ("hours", [ranges]) in reading order
+    position = 0
+    pattern = re.compile(f"{_DAYS_TOKEN.pattern}|{HOURS_RANGE.pattern}", re.I)
+    leftover = []
+    for m in pattern.finditer(raw):
+        leftover.append(raw[position:m.start()])
+        position = m.end()
+        days = _DAYS_TOKEN.fullmatch(m.group(0))
+        if days:
+            first, last = _day_code(days.group(1)), _day_code(days.group(2)) if days.group(2) else None
+            codes = list(DAYS_OSM[DAYS_OSM.index(first):DAYS_OSM.index(last) + 1]) if last else [first]
+            if not codes:
+                raise TransformError(f"jours impossibles « {m.group(0)} ».")
+            tokens.append(("days", codes))
+        else:
+            tokens.append(("hours", [_day_ranges(m.group(0))]))
+    leftover.append(raw[position:])
+    words = [w for w in re.split(r"[\s:/,;.\-–()]+", " ".join(leftover).lower()) if w]
+    unknown = [w for w in words if w not in _FILLER]
+    if not tokens and not unknown:
+        return None  # an empty template ("<ul><li>- </li>...</ul>")
+    if unknown or not tokens:
+        raise TransformError(f"horaire illisible « {one_line(value)} » : indiquez les horaires au format OpenStreetMap (Mo-Fr 09:00-12:00).")
+    per_day: dict[str, list] = {}
+    if tokens[0][0] == "hours":  # "9h-12h et 14h-17h du lundi au vendredi": hours first, then their days
+        lead = next((i for i, (kind, _) in enumerate(tokens) if kind == "days"), len(tokens))
+        if lead == len(tokens) or any(kind == "hours" for kind, _ in tokens[lead:]):
+            raise TransformError(f"horaire ambigu « {one_line(value)} » : indiquez les horaires au format OpenStreetMap.")
+        hours = [r for _, ranges in tokens[:lead] for r in ranges]
+        for _, codes in tokens[lead:]:
+            for code in codes:
+                per_day.setdefault(code, []).extend(hours)
+    else:
+        pending, previous = [], None
+        for kind, items in tokens:
+            if kind == "days":
+                if previous == "hours":
+                    pending = []
+                pending.extend(items)
+            else:
+                for code in pending:
+                    per_day.setdefault(code, []).extend(items)
+            previous = kind
+        if previous == "days" and pending and not any(per_day.get(c) for c in pending):
+            raise TransformError(f"horaire illisible « {one_line(value)} » : des jours sans horaires.")
+    return horaires_par_jour({code: ",".join(r for r in ranges if r).replace(",", " / ") for code, ranges in per_day.items()})
 TRUE_WORDS = {"oui", "o", "true", "vrai", "1", "yes", "x"}
 FALSE_WORDS = {"non", "n", "false", "faux", "0", "no"}
 
@@ -355,17 +546,27 @@ TRANSFORMS = {
     "code_insee": code_insee,
     "number": number,
     "integer": integer,
+    "latitude_of_point": latitude_of_point,
+    "longitude_of_point": longitude_of_point,
     "telephone": telephone,
     "courriels": courriels,
     "site_web": site_web,
     "url": url,
     "date": date_iso,
+    "year_as_date": year_as_date,
     "code_postal_in_text": code_postal_in_text,
     "commune_in_text": commune_in_text,
     "adresse_in_text": adresse_in_text,
     "resume": resume,
     "siret": siret,
     "horaires_par_jour": horaires_par_jour,
+    "named_day_hours": named_day_hours,
+    "labelled_lines": labelled_lines,
+    "postgres_array": postgres_array,
+    "refuse_test_record": refuse_test_record,
+    "street_with_number": street_with_number,
+    "split_capitalised": split_capitalised,
+    "split_commas": split_commas,
     "oui_non": oui_non,
     "slug": slug,
     "code_departement": code_departement,

@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -73,7 +74,7 @@ def reference_db(tmp_path_factory, reference_url, cache_dir):
     db_path = tmp_path_factory.mktemp("reference") / "lieux.db"
     inputs = []
     for source_id, relative in REFERENCE_INPUTS.items():
-        inputs += ["--input", f"{source_id}={reference_url}/{relative}"]
+        inputs += ["--input", f"{source_id}={reference_url}/{quote(relative)}"]  # some names have spaces
     output = run_build(db_path, *inputs)
     db_path.with_suffix(".txt").write_text(output, encoding="utf-8")
     return db_path
