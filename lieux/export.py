@@ -413,6 +413,15 @@ def licences_for(conn, ids: list[str]) -> list[dict]:
     return licences
 
 
+def unlicensed_sources(conn, ids: list[str]) -> list[str]:
+    """The sources, among ids, whose descriptor states no licence."""
+    if "licence_nom" not in columns_of(conn, "sources") or not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"select id, licence_nom from sources where id in ({marks}) order by id", ids)
+    return [i for i, name in rows if (name or "").lower() in NO_LICENCE_NAMES or not name]
+
+
 def datapackage(conn, tables: list[TableExport], geojson: tuple[str, int] | None, out_files: dict,
                 created: str, version: str) -> dict:
     resources = []
@@ -443,12 +452,15 @@ def datapackage(conn, tables: list[TableExport], geojson: tuple[str, int] | None
             "bytes": size, "hash": f"sha256:{digest}",
             "licenses": licences_for(conn, lieux.sources), "sources": source_entries(conn, lieux.sources),
         })
+    unlicensed = unlicensed_sources(conn, all_sources)
+    caveat = (f" {len(unlicensed)} des {len(all_sources)} listes d'origine n'indiquent pas de licence ({', '.join(unlicensed)}) : "
+              "leur statut est donné dans `sources` (clé license)." if unlicensed else "")
     return {
         "name": PACKAGE_NAME,
         "title": "Lieux de médiation numérique (annuaire consolidé)",
         "description": ("Les lieux de médiation numérique réunis depuis les listes publiées par leurs producteurs, "
                         "mis au standard national des lieux de médiation numérique et validés ; un fichier par schéma. "
-                        f"Ce qui change d'un export à l'autre est dans {CHANGELOG}."),
+                        f"Ce qui change d'un export à l'autre est dans {CHANGELOG}." + caveat),
         "homepage": "https://schema.data.gouv.fr/LaMednum/standard-mediation-num/",
         "keywords": ["médiation numérique", "inclusion numérique", "France Services", "conseillers numériques"],
         "countryCode": "FR",

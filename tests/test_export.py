@@ -254,6 +254,9 @@ def test_reference_export_is_valid_against_the_official_schema(reference_db, tmp
     no_licence = [n for n in stated if n in exporting.NO_LICENCE_NAMES]
     assert no_licence, "the hubs and APTIC lists state no licence"
     assert {s["license"] for s in descriptor["sources"]} >= {stated[n] for n in no_licence}
+    unlicensed = [i for (i,) in query(reference_db, "select id from sources where licence_nom in ('aucune', 'non-indiquee', 'inconnue') "
+                                                     "and id in (%s) order by id" % ",".join(f"'{s['id']}'" for s in descriptor["sources"]))]
+    assert f"{len(unlicensed)} des {len(descriptor['sources'])} listes d'origine n'indiquent pas de licence ({', '.join(unlicensed)})" in descriptor["description"]
 
 
 @requires_reference
