@@ -10,9 +10,15 @@ from lieux.messages import CODE_LABELS
 
 DATABASE = "lieux"
 COUNTS = ("lignes_lues", "lignes_chargees", "lignes_rejetees", "corrections", "valeurs_non_reconnues")
-# Rows merged into another lieu: a column of `sources` once the merge step writes one, else the
-# `fusions` table counted by source when it has a `source` column; absent before the merge lands.
+# Rows merged with rows of other lists into one lieu: a column of `sources` if the merge step writes one,
+# else counted in the merge step's `membres` table (one row per source row, with its lieu_id and source_id);
+# absent (shown "—") in a database built before merging.
 MERGED_COLUMNS = ("lignes_fusionnees", "fusionnees")
+MERGED_FROM_MEMBERS = """
+select source_id, count(*) from membres
+where lieu_id in (select lieu_id from membres group by lieu_id having count(*) > 1)
+group by source_id
+"""
 
 
 def filtered_url(datasette, table: str, **filters) -> str:
@@ -36,9 +42,8 @@ async def merged_counts(db) -> dict | None:
         if column in columns:
             rows = await db.execute(f"select id, coalesce([{column}], 0) from sources")
             return {r[0]: r[1] for r in rows}
-    if "source" in await table_columns(db, "fusions"):
-        rows = await db.execute("select source, count(*) from fusions group by source")
-        return {r[0]: r[1] for r in rows}
+    if {"source_id", "lieu_id"} <= set(await table_columns(db, "membres")):
+        return {r[0]: r[1] for r in await db.execute(MERGED_FROM_MEMBERS)}
     return None
 
 

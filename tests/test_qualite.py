@@ -110,11 +110,20 @@ async def test_source_data_is_escaped(tmp_path, cache_dir):
 async def test_merged_count_is_read_from_the_database_when_present(demo_db, tmp_path):
     db = tmp_path / "lieux.db"
     shutil.copy(demo_db, db)
-    # the merge step's `fusions` table, one row per merge decision with the source of the merged row
-    sqlite_utils.Database(db)["fusions"].insert_all([{"lieu": "demo-001", "source": "demo"}] * 3)
+    # the merge step's `membres` table: one row per source row with the lieu it went into. Here two demo rows
+    # and one row of another list make one lieu, a third demo row stays alone: 2 demo rows are merged.
+    sqlite_utils.Database(db)["membres"].insert_all([
+        {"lieu_id": "demo-001", "source_id": "demo", "cle": "demo-001"},
+        {"lieu_id": "demo-001", "source_id": "demo", "cle": "demo-009"},
+        {"lieu_id": "demo-001", "source_id": "france-services", "cle": "france-services-4"},
+        {"lieu_id": "demo-002", "source_id": "demo", "cle": "demo-002"},
+    ])
     ds = site.make_datasette(db)
     text = (await ds.client.get("/qualite/demo")).text
-    assert "<th scope=\"row\">Lignes fusionnées avec un autre lieu</th><td>3</td>" in text
+    assert "<th scope=\"row\">Lignes fusionnées avec d'autres en un même lieu</th><td>2</td>" in text
+    listing = (await ds.client.get("/qualite")).text
+    row = listing[listing.index('href="/qualite/demo"'):]
+    assert re.findall(r"<td>([^<]*)</td>", row[:row.index("</tr>")])[5] == "2"
 
 
 @pytest.mark.asyncio
