@@ -209,6 +209,20 @@ def tmp_path(out_dir: Path, filename: str) -> Path:
     return out_dir / f".{filename}.tmp-{os.getpid()}"
 
 
+def remove_stale_tmp_files(out_dir: Path) -> None:
+    """Temporary files left by an export that was killed (its process no longer exists)."""
+    for path in out_dir.glob(".*.tmp-*"):
+        pid = path.name.rsplit(".tmp-", 1)[1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except (PermissionError, OverflowError):
+            pass
+
+
 def write_csv(path: Path, header: list[str], rows) -> int:
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -479,6 +493,7 @@ def export(db_path: Path, out_dir: Path) -> ExportResult:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     conn = connect(db_path)
+    remove_stale_tmp_files(out_dir)
     written: list[tuple[Path, Path]] = []     # (temporary, final)
     try:
         if "lieux" not in table_names(conn):

@@ -189,6 +189,20 @@ def test_invalid_export_fails_and_keeps_the_previous_files(demo_db, tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left, nothing replaced
 
 
+def test_temporary_files_of_a_killed_export_are_removed(demo_db, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "publication"
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = out / f".{LIEUX_CSV}.tmp-{int(dead.stdout)}"
+    stale.write_text("id\n", encoding="utf-8")
+    run_export(demo_db, out)
+    assert not stale.exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted([LIEUX_CSV, LIEUX_GEOJSON, "datapackage.json", "CHANGELOG.md"])
+
+
 def test_missing_database_is_a_clear_error(tmp_path):
     result = run_export(tmp_path / "absente.db", tmp_path / "out", expect_ok=False)
     assert result.exit_code == 1 and "base introuvable" in result.output
