@@ -346,13 +346,13 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def changelog_entry(created: str, version: str, diffs: dict, titles: dict) -> str:
+def changelog_entry(created: str, version: str, diffs: dict, titles: dict, counts: dict) -> str:
     out = [f"## {version} — export du {created}", ""]
     for filename, diff in diffs.items():
         out.append(f"### {titles[filename]} (`{filename}`)")
         out.append("")
         if diff is None:
-            out += ["Première publication de ce fichier.", ""]
+            out += [f"Première publication de ce fichier : {plural(counts[filename], 'ligne', 'lignes')}.", ""]
             continue
         out.append(f"{plural(len(diff.added), 'ligne ajoutée', 'lignes ajoutées')}, "
                    f"{plural(len(diff.removed), 'ligne supprimée', 'lignes supprimées')}, "
@@ -527,7 +527,7 @@ def export(db_path: Path, out_dir: Path) -> ExportResult:
         old_entries = previous_entries(out_dir)
         changelog_updated = changed or not old_entries
         if changelog_updated:
-            text = "\n".join([CHANGELOG_TITLE, "", CHANGELOG_INTRO, "", changelog_entry(created, version, diffs, titles)])
+            text = "\n".join([CHANGELOG_TITLE, "", CHANGELOG_INTRO, "", changelog_entry(created, version, diffs, titles, {t.filename: t.rows for t in tables})])
             text = text.rstrip("\n") + "\n" + ("\n" + old_entries if old_entries else "")
             log_tmp = tmp_path(out_dir, CHANGELOG)
             write_text(log_tmp, text)

@@ -171,7 +171,7 @@ def test_changelog_lists_added_removed_and_modified_lieux(demo_db, tmp_path):
     assert "1 ligne ajoutée, 1 ligne supprimée, 1 ligne modifiée ; 50 lignes au total." in log
     assert "- `demo-999` — Nouveau lieu, Paris" in log
     assert "- `demo-002` — Espace numérique démo n°2 (Lyon), Lyon" in log
-    assert "- `demo-003` — " in log and log.rstrip().endswith("Première publication de ce fichier.")
+    assert "- `demo-003` — " in log and log.rstrip().endswith("Première publication de ce fichier : 50 lignes.")
     modified_line = next(line for line in log.splitlines() if line.startswith("- `demo-003`"))
     assert modified_line.endswith(": telephone, horaires")
     assert "Champs modifiés : horaires (1), telephone (1)." in log
