@@ -52,6 +52,7 @@ async def test_source_page_shows_counts_licence_date_and_errors_by_kind(demo_dat
     assert f'<a href="{licence_url}">{licence}</a>' in text
     assert when in text
     assert "contrainte du schéma non respectée" in text
+    assert "<code>python build.py validate mon-fichier.csv --schema lieux-mediation-numerique</code>" in text
     kinds = query(demo_db, "select code, champ, count(*) from rejets where source = 'demo' group by code, champ")
     rejet_links = [h for h in links(text) if h.startswith("/lieux/rejets?") and "code=" in h]
     assert len(rejet_links) == len(kinds) == 3
