@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -133,9 +134,17 @@ def create_tables(db: sqlite_utils.Database) -> None:
     }, pk=("source", "champ", "valeur"), foreign_keys=[("source", "sources", "id")])
 
 
-def write_build_info(db: sqlite_utils.Database, built_at: str) -> None:
+def build_time() -> str:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: https://reproducible-builds.org/specs/source-date-epoch/)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat()
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def write_build_info(db: sqlite_utils.Database, built_at: str | None = None) -> None:
     """When the database was built: the export's `created` date and version come from here, not the clock."""
-    db["build_info"].insert({"cle": "construit_le", "valeur": built_at}, pk="cle", replace=True)
+    db["build_info"].insert({"cle": "construit_le", "valeur": built_at or build_time()}, pk="cle", replace=True)
 
 
 def as_text(value):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import fetch, load, schemas
@@ -139,16 +137,8 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
                 load.insert_result(db, result)
         load.insert_lieux(db, lieux)
         load.create_indexes(db)
-        load.write_build_info(db, build_time())
+        load.write_build_info(db)
     return reports
-
-
-def build_time() -> str:
-    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: https://reproducible-builds.org/specs/source-date-epoch/)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat()
-    return fetch.now_iso()
 
 
 def summary_lines(reports: list[SourceReport]) -> list[str]:

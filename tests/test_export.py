@@ -340,3 +340,18 @@ def test_versions_follow_the_build_day_and_the_content(demo_db, tmp_path):
     log = (out / "CHANGELOG.md").read_text(encoding="utf-8")
     assert [line.split(" — ")[0] for line in log.splitlines() if line.startswith("## ")] == [
         "## 2031.05.06", f"## {day}.3", f"## {day}.2", f"## {day}"]
+
+
+def test_two_builds_with_source_date_epoch_export_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    outs = []
+    for name in ("a", "b"):
+        db = tmp_path / name / "lieux.db"
+        run_build(db, "--demo")
+        assert query(db, "select valeur from build_info") == [("2026-01-01T00:00:00+00:00",)]
+        outs.append(tmp_path / f"out-{name}")
+        run_export(db, outs[-1])
+    files = sorted(p.name for p in outs[0].iterdir())
+    assert files == sorted(p.name for p in outs[1].iterdir())
+    for name in files:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
