@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from lieux import fetch as fetching
+from lieux import geo
 from lieux import pipeline, site, sources
 from lieux.pipeline import BuildError
 from lieux.read import SourceReadError
@@ -45,7 +46,8 @@ def cli():
 
 
 @cli.command()
-@click.option("--source", "only", multiple=True, help="Ne télécharger que cette source (répétable).")
+@click.option("--source", "only", multiple=True,
+              help="Ne télécharger que cette source (répétable) ; « geo » pour le seul référentiel géographique.")
 def fetch(only):
     """Télécharge chaque source qui a une URL officielle dans cache/.
 
@@ -69,8 +71,25 @@ def fetch(only):
         mark = "✓" if got.status == "ok" else "!"
         click.echo(f"{mark} {d.id} : {got.path.relative_to(ROOT) if got.path.is_relative_to(ROOT) else got.path} "
                    f"(sha256 {got.sha256[:12]}…)" + (f" — {got.message}" if got.message else ""))
+    if not only or "geo" in only:
+        failures += fetch_geography()
     if failures:
         raise click.ClickException(f"{failures} source(s) sans aucune copie : relancez fetch quand le réseau est disponible.")
+
+
+def fetch_geography() -> int:
+    """Download every reference geography file; return the number of files without any copy."""
+    failures = 0
+    for ref in geo.reference.REFERENCE_FILES:
+        try:
+            got = geo.reference.fetch_file(ref)
+        except fetching.FetchError as e:
+            failures += 1
+            click.echo(f"✗ {ref.id} : {e}", err=True)
+            continue
+        mark = "✓" if got.status == "ok" else "!"
+        click.echo(f"{mark} {ref.id} : {ref.version} (sha256 {got.sha256[:12]}…)" + (f" — {got.message}" if got.message else ""))
+    return failures
 
 
 @cli.command()
@@ -87,21 +106,27 @@ def build(db_path, inputs, demo, quiet):
     avec leur motif. La base n'est remplacée que si la construction réussit.
 
     \b
+    Le référentiel géographique (ids geo-*, voir README) vient du cache rempli
+    par « fetch », ou de --input geo-communes=CHEMIN_OU_URL, etc.
+
+    \b
     Exemple :
         python build.py build
         python build.py build --demo --db demo.db
         python build.py build --input france-services=liste-fs.csv
     """
     descriptors = load_descriptors(demo)
+    overrides = parse_inputs(inputs)
+    geography = geo.prepare({k: overrides.pop(k) for k in list(overrides) if k in geo.REFERENCE_IDS})
     try:
-        resolved = pipeline.resolve_inputs(descriptors, parse_inputs(inputs))
+        resolved = pipeline.resolve_inputs(descriptors, overrides)
         total = len(resolved)
         with click.progressbar(length=total, label="Construction", file=sys.stderr,
                                item_show_func=lambda d: d.id if d else "", hidden=quiet) as bar:
-            reports = pipeline.build(db_path, resolved, on_source=lambda d: bar.update(1, d))
+            reports = pipeline.build(db_path, resolved, on_source=lambda d: bar.update(1, d), geography=geography)
     except (BuildError, SourceReadError, DescriptorError, fetching.FetchError, ValueError) as e:
         raise click.ClickException(str(e)) from e
-    for line in pipeline.summary_lines(reports):
+    for line in pipeline.summary_lines(reports, geography.message):
         click.echo(line)
     click.echo(f"Base écrite : {db_path}")
 

@@ -22,6 +22,11 @@ LIEUX_EXTRA_COLUMNS = {
     "sources": str,            # JSON array of the source ids the lieu came from
     "departement_code": str,
     "region_code": str,
+    "departement_nom": str,
+    "region_nom": str,
+    "qualite_geo": str,        # source | corrigee | centre_commune | hors_departement | absente | non_verifiee
+    "qualite_geo_motif": str,
+    "hub": str,                # hub(s) territorial(aux) of the département, " | " between two
     "popup": str,              # JSON {title, description, link} read by datasette-cluster-map
 }
 FTS_COLUMNS = ["nom", "adresse", "commune", "presentation_resume", "presentation_detail"]
@@ -70,11 +75,13 @@ def db_row(values: dict, schema_name: str) -> dict:
 
 
 def lieu_row(values: dict) -> dict:
-    """A lieu as stored; `values["_source"]` names the source it came from."""
+    """A lieu as stored; `_sources` (after merging) or `_source` name the sources it came from."""
     row = db_row(values, schemas.LIEUX)
-    row["sources"] = json.dumps([values["_source"]])
-    row["departement_code"] = departement_from_codes(values.get("code_insee"), values.get("code_postal"))
-    row["region_code"] = None
+    row["sources"] = json.dumps(values.get("_sources") or [values["_source"]], ensure_ascii=False)
+    placed = values.get("_geo") or {}  # set by the geography step (lieux.geo)
+    row["departement_code"] = placed.get("departement_code") or departement_from_codes(values.get("code_insee"), values.get("code_postal"))
+    for key in ("region_code", "departement_nom", "region_nom", "qualite_geo", "qualite_geo_motif", "hub"):
+        row[key] = placed.get(key)
     row["popup"] = popup(values)
     return row
 
@@ -82,6 +89,8 @@ def lieu_row(values: dict) -> dict:
 def popup(values: dict) -> str:
     """The map popup of a lieu: its name, its address, a link to its row."""
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
+    if (values.get("_geo") or {}).get("qualite_geo") == "centre_commune":
+        address += " — position approximative : centre de la commune"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
@@ -120,6 +129,10 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
+        # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
+        "geo_source": int, "geo_corrigee": int, "geo_centre_commune": int, "geo_hors_departement": int,
+        "geo_absente": int, "geo_non_verifiee": int, "geo_adresses_incoherentes": int, "geo_codes_insee_completes": int,
+        "geo_codes_postaux_0_incoherents": int,
     }, pk="id")
     db["rejets"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur": str, "code": str,
@@ -187,7 +200,57 @@ def create_indexes(db: sqlite_utils.Database) -> None:
         "WHERE latitude IS NOT NULL AND longitude IS NOT NULL"
     )
     db["lieux"].enable_fts(FTS_COLUMNS, fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
-    for columns in (["code_postal"], ["code_insee"], ["departement_code"], ["commune"]):
+    for columns in (["code_postal"], ["code_insee"], ["departement_code"], ["commune"], ["qualite_geo"]):
         db["lieux"].create_index(columns, if_not_exists=True)
     db["rejets"].create_index(["source", "code"], if_not_exists=True)
     db["corrections"].create_index(["source"], if_not_exists=True)
+
+
+# --- Merge tables (lieux/merge.py): provenance, fusions, membres; ids of the previous build ---
+
+def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict], fusions: list[dict],
+                 provenance: list[dict]) -> None:
+    """`membres` (every valid source row as mapped, before merging, and its lieu), `provenance`
+    (which source row gave each field of each lieu), `fusions` (every merge decision)."""
+    lieu_of = {(m["source"], m["cle"]): (l["id"], m["empreinte"]) for l in lieux for m in l.get("_membres", [])}
+    db["membres"].create({"lieu_id": str, "source_id": str, "cle": str, "ligne": int, "empreinte": str,
+                          **{k: t for k, t in column_types(schemas.LIEUX).items() if k != "id"}}, pk=("source_id", "cle"), foreign_keys=[("lieu_id", "lieux", "id")])
+
+    def membre(r):  # `source` is the standard's field (the producer); the source id is `source_id`
+        lieu_id, empreinte = lieu_of[(r["_source"], str(r.get("id")))]
+        values = db_row(r, schemas.LIEUX)
+        return {"lieu_id": lieu_id, "source_id": r["_source"], "cle": str(values.pop("id")), "ligne": r.get("_ligne"),
+                "empreinte": empreinte, **values}
+
+    db["membres"].insert_all((membre(r) for r in rows), batch_size=1000, alter=True)
+    db["provenance"].create({"lieu_id": str, "champ": str, "source": str, "cle": str, "ligne": int},
+                            foreign_keys=[("lieu_id", "lieux", "id")])
+    db["provenance"].insert_all(provenance, batch_size=5000)
+    db["fusions"].create({
+        "id": int, "lieu_id": str, "decision": str, "regle": str, "score": float, "similarite_nom": float,
+        "similarite_adresse": float, "distance_m": float, "source_a": str, "cle_a": str, "ligne_a": int, "nom_a": str,
+        "source_b": str, "cle_b": str, "ligne_b": int, "nom_b": str, "motif_refus": str,
+    }, pk="id")
+    db["fusions"].insert_all(fusions, batch_size=1000)
+    db["membres"].create_index(["lieu_id"], if_not_exists=True)
+    db["provenance"].create_index(["lieu_id"], if_not_exists=True)
+    db["fusions"].create_index(["lieu_id"], if_not_exists=True)
+
+
+def read_previous_ids(db_path: Path) -> dict:
+    """What the database being replaced says about ids: {"by_key", "by_fingerprint", "ids"} (empty if none)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return {}
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+            rows = conn.execute("select lieu_id, source_id, cle, empreinte from membres").fetchall()
+            ids = [r[0] for r in conn.execute("select id from lieux")]
+    except sqlite3.Error:  # a database from before merging, or not ours: start afresh
+        return {}
+    by_fingerprint: dict = {}
+    for lieu_id, source, cle, empreinte in rows:
+        by_fingerprint.setdefault((source, empreinte), []).append(((source, cle), lieu_id))
+    return {"by_key": {(s, c): l for l, s, c, _ in rows}, "by_fingerprint": by_fingerprint, "ids": ids}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fetch, load, schemas
+from . import fetch, geo, load, merge, schemas
 from .process import SourceResult, process_source
 from .read import SourceReadError
 from .sources import Descriptor
@@ -34,6 +34,7 @@ class SourceReport:
     corrections: int = 0
     unmapped: int = 0
     message: str | None = None
+    geo: dict = field(default_factory=dict)     # geography quality counts (lieux.geo.source_columns)
 
 
 def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cache_dir=None) -> list[SourceInput]:
@@ -73,6 +74,7 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
         "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
         "modifications": json.dumps(list(d.changes), ensure_ascii=False),
+        **report.geo,
     }
 
 
@@ -115,11 +117,23 @@ def lieux_rows(processed) -> list[dict]:
     return rows
 
 
-def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None) -> list[SourceReport]:
+REFUSED_MERGES = Path(__file__).resolve().parent.parent / "fusions-annulees.yml"
+
+
+def refused_pairs(path: Path = REFUSED_MERGES) -> frozenset:
+    """The merges a reviewer has undone (fusions-annulees.yml; README, « Fusion des doublons »)."""
+    import yaml
+
+    return merge.refused_pairs_from(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else frozenset()
+
+
+def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None,
+          geography: geo.Prepared | None = None) -> list[SourceReport]:
     """Process every available source and write the database; return one report per source.
 
     Steps: process each source (read, map, validate) → the lieux of all sources together
-    → load. Steps that need every lieu at once (geography checks, merging) go between.
+    → geography (points checked and placed, communes resolved) → merge (one lieu per place,
+    ids carried over from the database being replaced) → load.
     """
     if not any(inp.fetched for inp in inputs):
         raise BuildError(
@@ -128,7 +142,16 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
         )
     processed = process_all(inputs, on_source, on_record)
     lieux = lieux_rows(processed)
+    geography = geography or geo.prepare()
+    placed = geo.step(processed, lieux, geography)
+    rows = placed.rows
+    priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
+    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs())
+    merge.link_results(processed, lieux)
     reports = [report_for(inp, result) for inp, result in processed]
+    for report in reports:
+        report.geo = geo.source_columns(placed.summary.get(report.id, {}))
+        report.corrections += sum(1 for c in placed.corrections if c.source == report.id and c.valeur_retenue != c.valeur_source)
     with load.atomic_database(db_path) as db:
         load.create_tables(db)
         for (inp, result), report in zip(processed, reports):
@@ -136,13 +159,15 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
             if result is not None:
                 load.insert_result(db, result)
         load.insert_lieux(db, lieux)
+        geo.write(db, geography, placed)
+        load.insert_merge(db, rows, lieux, fusions, provenance)
         load.create_indexes(db)
         load.write_build_info(db)
     return reports
 
 
-def summary_lines(reports: list[SourceReport]) -> list[str]:
-    """The closing report, one line per source: read = loaded + rejected."""
+def summary_lines(reports: list[SourceReport], geo_message: str | None = None) -> list[str]:
+    """The closing report, one line per source: read = loaded + rejected; then the geography of the lieux."""
     width = max([len(r.id) for r in reports] + [6])
     lines = [f"{'source':<{width}}  {'lues':>7}  {'chargées':>8}  {'rejetées':>8}  {'corrigées':>9}  {'non reconnues':>13}  statut"]
     for r in reports:
@@ -150,4 +175,21 @@ def summary_lines(reports: list[SourceReport]) -> list[str]:
                      + (f" : {r.message}" if r.message and r.status != "ok" else ""))
     total = [sum(getattr(r, k) for r in reports) for k in ("read", "loaded", "rejected", "corrections", "unmapped")]
     lines.append(f"{'total':<{width}}  {total[0]:>7}  {total[1]:>8}  {total[2]:>8}  {total[3]:>9}  {total[4]:>13}")
+    return lines + geo_summary_lines(reports, width, geo_message)
+
+
+GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee", "corrigés"), ("geo_centre_commune", "centre commune"),
+               ("geo_hors_departement", "hors dépt"), ("geo_absente", "sans point"), ("geo_non_verifiee", "non vérifiés"),
+               ("geo_adresses_incoherentes", "adresses incohérentes"))
+
+
+def geo_summary_lines(reports: list[SourceReport], width: int, geo_message: str | None) -> list[str]:
+    """Géographie : points gardés, corrigés, placés au centre de leur commune, hors de leur département, absents."""
+    lines = ["", "Géographie des lieux chargés :"]
+    lines.append(f"{'source':<{width}}  " + "  ".join(f"{label:>{max(len(label), 6)}}" for _, label in GEO_COLUMNS))
+    for r in reports + [SourceReport("total", "", geo={k: sum(x.geo.get(k, 0) for x in reports) for k, _ in GEO_COLUMNS})]:
+        if any(r.geo.get(k) for k, _ in GEO_COLUMNS):  # sources without lieux (entity lists) are left out
+            lines.append(f"{r.id:<{width}}  " + "  ".join(f"{r.geo.get(k, 0):>{max(len(label), 6)}}" for k, label in GEO_COLUMNS))
+    if geo_message:
+        lines.append(f"! {geo_message}")
     return lines

@@ -3,17 +3,44 @@
 from datasette import hookimpl
 
 from lieux import schemas
+from lieux.merge import LINKED_SCHEMAS
 
 EXTRA_COLUMNS = {
     "lieux": {
-        "sources": "Identifiants des sources (table sources) dont vient ce lieu.",
+        "sources": "Identifiants des sources (table sources) dont vient ce lieu, la plus prioritaire d'abord : plusieurs quand des lignes de listes différentes ont été fusionnées (tables fusions, membres).",
         "departement_code": "Code INSEE du département du lieu.",
         "region_code": "Code INSEE de la région du lieu.",
+        "departement_nom": "Nom du département du lieu (code officiel géographique).",
+        "region_nom": "Nom de la région du lieu (code officiel géographique).",
+        "qualite_geo": ("Qualité du point : source (point de la source, dans son département), corrigee (latitude et longitude "
+                        "inversées ou projection non déclarée, corrigées), centre_commune (point absent ou faux : centre de la "
+                        "commune, à ne pas prendre pour une adresse précise), hors_departement (point hors du département de "
+                        "l'adresse, à vérifier), absente (aucun point), non_verifiee (référentiel géographique absent)."),
+        "qualite_geo_motif": "Pourquoi le point a cette qualité ; chaque valeur modifiée figure aussi dans la table corrections.",
+        "hub": "Hub(s) territorial(aux) pour un numérique inclusif du département du lieu (deux pour la Guadeloupe et Mayotte, séparés par « | »).",
         "popup": "Fiche courte affichée sur la carte (nom, adresse, lien).",
+    },
+    "hubs": {
+        "departements_couverts": "Codes INSEE de tous les départements couverts (ceux des régions du hub compris), liste JSON.",
+        "geometry": "Zone couverte : union des contours des départements couverts (GeoJSON, exportable en .geojson).",
     },
 }
 # Every table filled from a schema other than the standard records which source each row came from.
 SOURCE_COLUMN = {"source": "Identifiant de la source (table sources) dont vient cette ligne."}
+# Entity tables linked to their lieu by lieux/merge.py (LINKED_SCHEMAS).
+LINK_COLUMNS = {
+    "lieu_id": "Identifiant du lieu (table lieux) auquel cette ligne est rattachée, vide si aucun lieu ne correspond.",
+    "lien_regle": "Règle qui a fait le rattachement : membre (la même ligne source est un lieu), siret, adresse, "
+                  "adresse-programme, proximite, commune-nom (même commune et nom très proche).",
+}
+# lieux/merge.py: every source row as mapped before merging, and the lieu it belongs to.
+MEMBRES_COLUMNS = {
+    "lieu_id": "Identifiant du lieu (table lieux) dont cette ligne source fait partie.",
+    "source_id": "Identifiant de la source (table sources) de cette ligne.",
+    "cle": "Identifiant de la ligne dans sa source (identifiant du producteur préfixé par la source, ou numéro de ligne).",
+    "ligne": "Numéro de la ligne (ou de l'enregistrement) dans le fichier de la source.",
+    "empreinte": "Empreinte du nom et de la commune, qui retrouve une ligne renumérotée d'une construction à l'autre.",
+}
 
 
 def column_descriptions(schema_name: str) -> dict:
@@ -30,7 +57,10 @@ def tables_metadata() -> dict:
     for schema_name in schemas.list_schemas():
         table = schemas.table_for(schema_name)
         extra = EXTRA_COLUMNS.get(table, {}) if schema_name == schemas.LIEUX else {**SOURCE_COLUMN, **EXTRA_COLUMNS.get(table, {})}
+        if schema_name in LINKED_SCHEMAS:
+            extra = {**extra, **LINK_COLUMNS}
         tables[table] = {"columns": {**column_descriptions(schema_name), **extra}}
+    tables["membres"] = {"columns": {**column_descriptions(schemas.LIEUX), **MEMBRES_COLUMNS}}
     return tables
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from build import cli
-from tests.reference_inputs import REFERENCE_INPUTS
+from tests.reference_inputs import GEO_REFERENCE_INPUTS, REFERENCE_INPUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("LIEUX_SHARED_DIR", ROOT.parent / "shared"))
@@ -73,7 +73,7 @@ def reference_db(tmp_path_factory, reference_url, cache_dir):
     """lieux.db built from every reference list, each downloaded from the local HTTP server."""
     db_path = tmp_path_factory.mktemp("reference") / "lieux.db"
     inputs = []
-    for source_id, relative in REFERENCE_INPUTS.items():
+    for source_id, relative in {**REFERENCE_INPUTS, **GEO_REFERENCE_INPUTS}.items():
         inputs += ["--input", f"{source_id}={reference_url}/{quote(relative)}"]  # some names have spaces
     output = run_build(db_path, *inputs)
     db_path.with_suffix(".txt").write_text(output, encoding="utf-8")
@@ -106,3 +106,29 @@ def copy_reference(relative: str, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(REFERENCE / relative, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def geo_paths():
+    """{reference id: local path} of the reference geography in ../shared/reference/geo."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"données de référence absentes ({REFERENCE})")
+    return {ref_id: REFERENCE / relative for ref_id, relative in GEO_REFERENCE_INPUTS.items()}
+
+
+@pytest.fixture(scope="session")
+def geography(geo_paths):
+    """The reference geography read from ../shared (the files the build downloads)."""
+    from lieux.geo.data import load_geography
+
+    return load_geography(geo_paths)
+
+
+@pytest.fixture(scope="session")
+def geo_reference_files(reference_url):
+    """The reference file registry with every URL pointed at the local HTTP server (sha256 pins kept)."""
+    import dataclasses
+
+    from lieux.geo.reference import REFERENCE_FILES
+
+    return tuple(dataclasses.replace(ref, url=f"{reference_url}/{GEO_REFERENCE_INPUTS[ref.id]}") for ref in REFERENCE_FILES)

@@ -32,3 +32,14 @@ REFERENCE_INPUTS = {
     "fabriques-de-territoire": "anct-carto-superposeur-anct/data/geom/geojsonV2/fabt_geom.geojson",
     "aptic": "aidants-connect-carto/data/national/aptic/referentiel_aptic.csv",
 }
+
+# The reference geography, under ../shared/reference/geo (see lieux/geo/reference.py for the official URLs).
+GEO_REFERENCE_INPUTS = {
+    "geo-communes": "geo/geo-api-communes.json",
+    "geo-cog-communes": "geo/decoupage-administratif/communes.json",
+    "geo-cog-departements": "geo/decoupage-administratif/departements.json",
+    "geo-cog-regions": "geo/decoupage-administratif/regions.json",
+    "geo-codes-postaux": "geo/laposte/019HexaSmal.csv",
+    "geo-departements-contours": "geo/france-geojson/departements-avec-outre-mer.geojson",
+    "geo-regions-contours": "geo/france-geojson/regions-avec-outre-mer.geojson",
+}

@@ -4,6 +4,7 @@ import pytest
 from markupsafe import escape
 
 from lieux import schemas
+from lieux.merge import LINKED_SCHEMAS
 from tests.conftest import requires_reference
 
 pytestmark = requires_reference
@@ -29,7 +30,10 @@ async def test_entity_table_is_served_as_json(reference_datasette, schema_name):
     assert response.status_code == 200
     rows = response.json()
     assert len(rows) == count
-    assert set(rows[0]) == set(schemas.field_names(schema_name)) | {"source"}
+    # The geography step adds each hub's départements and coverage area (lieux.geo.hubs.with_coverage).
+    added = {"departements_couverts", "geometry"} if schema_name == "hubs-territoriaux" else set()
+    linked = {"lieu_id", "lien_regle"} if schema_name in LINKED_SCHEMAS else set()  # lieux/merge.py
+    assert set(rows[0]) == set(schemas.field_names(schema_name)) | {"source"} | added | linked
 
 
 @pytest.mark.asyncio

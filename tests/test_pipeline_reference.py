@@ -62,7 +62,7 @@ def test_read_equals_loaded_plus_rejected(reference_db, source_id):
     assert loaded == EXPECTED_LOADED[source_id]
     main = load_descriptor(SOURCES_DIR / f"{source_id}.yml").outputs[0].schema
     if main == schemas.LIEUX:
-        [(in_table,)] = query(reference_db, "select count(*) from lieux where sources = json_array(?)", [source_id])
+        [(in_table,)] = query(reference_db, "select count(*) from membres where source_id = ?", [source_id])
     else:
         [(in_table,)] = query(reference_db, f"select count(*) from [{schemas.table_for(main)}] where source = ?", [source_id])
     [(rejected_rows,)] = query(reference_db, "select count(distinct ligne) from rejets where source = ? and schema = ?", [source_id, main])
@@ -79,7 +79,7 @@ def test_every_rejected_row_has_a_reason_and_its_raw_row(reference_db):
 
 def test_conseillers_numeriques_postcodes_get_their_leading_zero(reference_db):
     # cnfs.json record 28: "code_postal": 3100 (Montluçon)
-    [(cp, dispositifs)] = query(reference_db, "select code_postal, dispositif_programmes_nationaux from lieux where id = 'conseillers-numeriques-28'")
+    [(cp, dispositifs)] = query(reference_db, "select code_postal, dispositif_programmes_nationaux from membres where cle = 'conseillers-numeriques-28'")
     assert cp == "03100"
     assert dispositifs == '["Conseillers numériques", "France Services"]'
     corrections = query(reference_db, "select motif from corrections where source = 'conseillers-numeriques' and champ = 'code_postal' and valeur_source = '3100'")
@@ -88,7 +88,7 @@ def test_conseillers_numeriques_postcodes_get_their_leading_zero(reference_db):
 
 def test_france_services_hours_become_osm_opening_hours(reference_db):
     # liste-fs-20240801.csv id_fs 4: 08:45 - 12:00 / 13:30 - 18:00 from Monday to Friday
-    [(horaires, itinerance, telephone)] = query(reference_db, "select horaires, itinerance, telephone from lieux where id = 'france-services-4'")
+    [(horaires, itinerance, telephone)] = query(reference_db, "select horaires, itinerance, telephone from membres where cle = 'france-services-4'")
     assert horaires == "Mo-Fr 08:45-12:00,13:30-18:00"
     assert itinerance == '["Fixe"]'
     assert telephone == "+33323975390"

@@ -1,0 +1,723 @@
+"""Merging the lieux of every source: one row per place, its provenance, an audit trail, stable ids.
+
+Pure functions, no I/O. The build calls `merge(lieux, previous, priorities)` once every source
+is read, mapped, validated and geocoded; `link_to_lieux(rows, lieux)` links other entities
+(structures hosting conseillers numériques, fabriques) to the merged lieux.
+
+Matching (`match_pair`) compares two rows of the same commune — never across communes — and
+fires the first rule that holds (thresholds below, in one place):
+
+  doublon    same source, same normalised name and same normalised address (a list that
+             repeats a row; a cannot-link otherwise keeps two rows of one source apart);
+  siret      same valid SIRET (pivot 00000000000000 means unknown) AND either the same address,
+             or SIRET_NEAR_M metres apart, or names of similarity ≥ NAME_MIN_SIRET: a SIRET
+             shared by several sites (a mairie and its library) is not enough on its own;
+  adresse    same normalised address (or addresses of similarity ≥ ADDRESS_MIN with the same
+             house number) and names of similarity ≥ NAME_MIN_ADDRESS;
+  proximite  at most NEAR_M metres apart and names of similarity ≥ NAME_MIN_NEAR.
+
+A mobile place (itinerance Itinérant only, or "bus"/"itinérant(e)" in its name) merges only with
+another mobile place: a bus based at a town hall is not the town hall's counter.
+
+Clustering: accepted pairs are applied best score first (union-find); a merge is refused when
+both groups already hold a row of the same source (rule `doublon` excepted), because a
+producer that lists two rows means two places. Refused merges are kept in `fusions` too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from stdnum.fr import siret as stdnum_siret
+
+from . import schemas
+
+# ---------------------------------------------------------------------------------------------
+# Thresholds: the one place where the matcher's behaviour is tuned (see README, « Fusion »).
+# Similarities are rapidfuzz scores from 0 to 100; distances are in metres.
+NAME_MIN_ADDRESS = 80     # same address: names at least this similar
+NAME_MIN_NEAR = 85        # no shared address: names at least this similar ...
+NEAR_M = 90               # ... and at most this far apart
+NAME_MIN_SIRET = 60       # same SIRET, no shared address and not close: names at least this similar
+SIRET_NEAR_M = 150        # same SIRET: this close counts as the same site
+SAME_DOOR_M = 30          # same street, another house number, this close: the same door (geocoding noise)
+ADDRESS_MIN = 90          # two addresses this similar, with the same house number, are the same
+KIND_PENALTY = 0.8        # names of which only one says the kind of place (médiathèque, MJC...): score × this
+GRID_DEG = 0.001          # blocking grid: cells of 0.001° (≈ 111 m north-south, ≈ 75 m east-west)
+# ---------------------------------------------------------------------------------------------
+
+UNKNOWN_PIVOT = "00000000000000"
+FRANCE_SERVICES = "France Services"
+CONSEILLERS = "Conseillers numériques"
+STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux", "en", "sur", "sous"}
+# Words that say what kind of organisation runs a place, not which place it is: "COMMUNAUTE DE
+# COMMUNES DU PAYS D'HURIEL" and "France services Huriel" name the same counter in Huriel.
+GENERIC_NAME_WORDS = {
+    "france", "services", "service", "fs", "msap", "maison", "commune", "communes", "communaute",
+    "cc", "ca", "cu", "agglomeration", "agglo", "metropole", "pays", "ville", "syndicat", "intercommunal",
+    "intercommunale", "public", "publics", "mfs", "departement", "departemental", "departementale", "conseil", "sas", "sarl",
+    "association", "asso", "multisites", "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
+}
+# Words that name a kind of place: when one name is the other plus one of these words ("Callac"
+# vs "Médiathèque de Callac"), the names are NOT taken as the same.
+PLACE_TYPE_WORDS = {
+    "mediatheque", "bibliotheque", "ludotheque", "ecole", "college", "lycee", "universite", "ehpad",
+    "cyber", "cybercentre", "cyberbase", "epn", "fablab", "tiers", "lieu", "cafe", "centre", "social",
+    "socioculturel", "caf", "cpam", "mission", "locale", "pole", "emploi", "poste", "mjc", "ccas", "cias",
+    "emmaus", "secours", "croix", "atelier", "pij", "bij", "garage", "club", "foyer",
+    "residence", "gare", "office", "tourisme", "musee", "salle", "annexe", "quartier", "jeunesse",
+    "jeunes", "insertion", "formation", "greta", "afpa",
+}
+MOBILE_NAME_WORDS = {"bus", "itinerant", "itinerante", "itinerance", "mobile", "camion"}
+STREET_ABBREVIATIONS = {
+    "av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard", "boul": "boulevard",
+    "pl": "place", "r": "rue", "rte": "route", "chem": "chemin", "che": "chemin", "ch": "chemin", "all": "allee",
+    "imp": "impasse", "fg": "faubourg", "fbg": "faubourg", "st": "saint", "ste": "sainte",
+    "sq": "square", "crs": "cours", "pass": "passage", "prom": "promenade", "qu": "quai",
+    "res": "residence", "lot": "lotissement", "hlm": "hlm", "mal": "marechal", "gal": "general",
+    "gen": "general", "pdt": "president", "dr": "docteur", "prof": "professeur", "esp": "esplanade",
+    "za": "zone", "zi": "zone", "zac": "zone", "lieudit": "lieu-dit", "bis": "bis", "ter": "ter",
+}
+# Paris, Lyon and Marseille: arrondissement codes belong to their commune.
+ARRONDISSEMENTS = (("751", "75056"), ("6938", "69123"), ("132", "13055"))
+
+
+def fold(text) -> str:
+    """Lower case, no accents, punctuation as spaces, single spaces."""
+    if text is None:
+        return ""
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=200_000)
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def name_tokens(name) -> list[str]:
+    return [t for t in fold(name).split() if t not in STOPWORDS]
+
+
+def name_core(name) -> str:
+    """A name without its organisation words ("Communauté de communes du pays de X" → "x")."""
+    tokens = name_tokens(name)
+    core = [t for t in tokens if t not in GENERIC_NAME_WORDS]
+    return " ".join(core or tokens)
+
+
+def name_similarity(a, b) -> float:
+    """0-100: how alike two names are once their organisation words are set aside.
+
+    Token-set similarity forgives word order and extra words, except when only one of the names
+    says what kind of place it is ("Callac" vs "Médiathèque de Callac", "MJC de Montluçon" vs
+    "France services Montluçon"): then word order counts and the score is scaled by KIND_PENALTY.
+    """
+    return core_similarity(name_core(a), name_core(b))
+
+
+def core_similarity(ca: str, cb: str) -> float:
+    if not ca or not cb:
+        return 0.0
+    ta, tb = set(ca.split()), set(cb.split())
+    if ta == tb:
+        return 100.0
+    kinds_a, kinds_b = ta & PLACE_TYPE_WORDS, tb & PLACE_TYPE_WORDS
+    if kinds_a != kinds_b and not (kinds_a and kinds_b):  # only one name says what kind of place it is
+        return float(fuzz.token_sort_ratio(ca, cb)) * KIND_PENALTY
+    return float(fuzz.token_set_ratio(ca, cb))
+
+
+def normalise_address(address) -> str:
+    """"8e Av. du Maréchal Lyautey" → "8 avenue marechal lyautey": no bis/ter, no stop words, no abbreviations."""
+    text = re.sub(r"\b(\d+)\s*(bis|ter|quater|[a-e])\b", r"\1", fold(address))
+    tokens = [STREET_ABBREVIATIONS.get(t, t) for t in text.split()]
+    return " ".join(t for t in tokens if t not in STOPWORDS and t not in ("bis", "ter", "quater"))
+
+
+def house_number(normalised_address: str) -> str | None:
+    m = re.match(r"(\d+)", normalised_address)
+    return m.group(1) if m else None
+
+
+STREET_TYPES = {"rue", "avenue", "boulevard", "place", "route", "chemin", "allee", "impasse", "square", "cours",
+                "quai", "passage", "promenade", "esplanade", "faubourg", "lotissement"}
+
+
+def street(normalised_address: str) -> str:
+    """The street of an address without its number nor its type: "8 avenue felix eboue" → "felix eboue".
+
+    Sources disagree on the type ("12 av. Félix Éboué" / "12 rue du Gouverneur Félix Éboué").
+    """
+    tokens = re.sub(r"^\d+\s*", "", normalised_address).split()
+    return " ".join(t for t in tokens if t not in STREET_TYPES) or " ".join(tokens)
+
+
+def address_relation(a: str, b: str) -> tuple[str, float]:
+    """How two normalised addresses relate, and how alike their streets are (0-100).
+
+    "meme"        same street, same house number (or neither has one);
+    "compatible"  same street, only one of them has a number;
+    "meme-rue"    same street, different numbers;
+    "differente"  otherwise, or an address is missing.
+    Streets are compared word-set-wise ("8 place Maréchal de Lattre de Tassigny" and "8 pl Mal de
+    Tassigny" share their street); a one-word street must be spelled the same.
+    """
+    if not a or not b:
+        return "differente", 0.0
+    sa, sb = street(a), street(b)
+    if sa == sb:
+        score = 100.0
+    elif min(len(re.sub(r"^\d+\s*", "", x).split()) for x in (a, b)) < 2:  # "mairie" vs "place mairie": too short
+        return "differente", float(fuzz.ratio(sa, sb))
+    else:
+        score = float(fuzz.token_set_ratio(sa, sb))
+    if score < ADDRESS_MIN:
+        return "differente", score
+    na, nb = house_number(a), house_number(b)
+    if na == nb:
+        return "meme", score
+    if na is None or nb is None:
+        return "compatible", score
+    return "meme-rue", score
+
+
+def address_same(a: str, b: str) -> tuple[bool, float]:
+    """Whether two normalised addresses can name the same door (same street, no conflicting number)."""
+    relation, score = address_relation(a, b)
+    return relation in ("meme", "compatible"), score
+
+
+def valid_siret(value) -> str | None:
+    if not value or value == UNKNOWN_PIVOT:
+        return None
+    value = re.sub(r"\s", "", str(value))
+    return value if stdnum_siret.is_valid(value) else None
+
+
+def commune_code(code_insee) -> str | None:
+    if not code_insee:
+        return None
+    for prefix, code in ARRONDISSEMENTS:
+        if code_insee.startswith(prefix) and code_insee != code:
+            return code
+    return code_insee
+
+
+def commune_name(name) -> str:
+    folded = fold(name).replace("saint ", "st ").replace("sainte ", "ste ")
+    return re.sub(r"\b(cedex|arrondissement|\d+(er|e|eme)?)\b", "", folded).replace(" ", "")
+
+
+def haversine_m(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(min(1.0, h)))
+
+
+@dataclass
+class Prepared:
+    """What the matcher compares, computed once per row."""
+
+    index: int
+    source: str
+    key: str                      # the source row id (the per-source `id`)
+    ligne: int | None
+    insee: str | None
+    postcode: str | None
+    commune: str
+    name: str
+    address: str
+    siret: str | None
+    lat: float | None
+    lon: float | None
+    mobility: str | None          # "itinerant" (by itinerance or by name), "fixe" or None (unknown)
+    core: str = ""                        # name_core(name)
+    programmes: frozenset = frozenset()   # dispositif_programmes_nationaux
+    name_is_commune: bool = False         # the name, without organisation words, is the commune's name
+
+    @property
+    def commune_block(self) -> str:
+        return self.commune or (self.postcode or "")
+
+
+def prepare(index: int, row: dict) -> Prepared:
+    itinerance = set(row.get("itinerance") or [])
+    mobility = None
+    if itinerance == {"Itinérant"} or MOBILE_NAME_WORDS & set(fold(row.get("nom")).split()):
+        mobility = "itinerant"
+    elif itinerance == {"Fixe"}:
+        mobility = "fixe"
+    lat, lon = row.get("latitude"), row.get("longitude")
+    return Prepared(
+        index=index, source=row.get("_source", ""), key=str(row.get("id")), ligne=row.get("_ligne"),
+        insee=commune_code(row.get("code_insee")), postcode=row.get("code_postal"),
+        commune=commune_name(row.get("commune")), name=row.get("nom") or "",
+        address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
+        lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
+        mobility=mobility, programmes=programmes_of(row),
+        core=(core := name_core(row.get("nom"))),
+        name_is_commune=set(core.split()) <= set(name_tokens(row.get("commune"))),
+    )
+
+
+# A name that says France Services, or its predecessor label "maison de services au public" (MSAP,
+# renamed France Services from 2020), is a France Services for matching, whatever the list declares.
+FRANCE_SERVICES_NAME = re.compile(r"\b(france services?|msap|mfs|maisons? (de |des )?services? (au|aux) publics?)\b")
+
+
+def programmes_of(row: dict) -> frozenset:
+    programmes = set(row.get("dispositif_programmes_nationaux") or ())
+    if FRANCE_SERVICES_NAME.search(fold(row.get("nom"))):
+        programmes.add(FRANCE_SERVICES)
+    return frozenset(programmes)
+
+
+def same_commune(a: Prepared, b: Prepared) -> bool:
+    """Commune codes when both have one, else postcode and commune name."""
+    if a.insee and b.insee:
+        return a.insee == b.insee
+    return bool(a.postcode) and a.postcode == b.postcode and bool(a.commune) and a.commune == b.commune
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: str                     # doublon | siret | adresse | proximite
+    score: float                  # 0-100, the evidence that decided (name similarity mostly)
+    distance_m: float | None
+    name_similarity: float
+    address_similarity: float
+
+
+def match_pair(a: Prepared, b: Prepared) -> Match | None:
+    """The rule that makes a and b the same place, or None. Never across communes."""
+    if not same_commune(a, b):
+        return None
+    if (a.mobility == "itinerant") != (b.mobility == "itinerant"):
+        return None
+    distance = haversine_m(a.lat, a.lon, b.lat, b.lon) if None not in (a.lat, a.lon, b.lat, b.lon) else None
+    close = distance is not None and distance <= NEAR_M
+    very_close = distance is not None and distance <= SAME_DOOR_M
+    names = core_similarity(a.core, b.core)
+    relation, addresses = address_relation(a.address, b.address)
+    same_address = relation in ("meme", "compatible")
+    if a.source == b.source:
+        if (set(a.core.split()) == set(b.core.split()) and a.address and a.address == b.address
+                and (distance is None or distance <= SIRET_NEAR_M)):
+            return Match("doublon", 100.0, distance, names, addresses)
+        return None
+    if a.siret and a.siret == b.siret:
+        if same_address or (distance is not None and distance <= SIRET_NEAR_M) or names >= NAME_MIN_SIRET:
+            return Match("siret", max(names, addresses), distance, names, addresses)
+    if same_address and names >= NAME_MIN_ADDRESS:
+        return Match("adresse", names, distance, names, addresses)
+    same_door = relation == "meme" and house_number(a.address)
+    host_of_france_services = {FRANCE_SERVICES, CONSEILLERS} <= a.programmes | b.programmes and \
+        (FRANCE_SERVICES in a.programmes or CONSEILLERS in a.programmes) and \
+        (FRANCE_SERVICES in b.programmes or CONSEILLERS in b.programmes)
+    if (same_door and host_of_france_services) \
+            or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
+                and a.programmes & b.programmes):
+        return Match("adresse-programme", addresses, distance, names, addresses)
+    if close and names >= NAME_MIN_NEAR and not (a.name_is_commune or b.name_is_commune):
+        return Match("proximite", names, distance, names, addresses)
+    return None
+
+
+def candidate_pairs(prepared: list[Prepared]):
+    """Pairs worth comparing (blocking): same commune and address, same SIRET, or neighbouring grid cells.
+
+    Each pair (i, j) with i < j is yielded once.
+    """
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for p in prepared:
+        if p.address:  # the standard requires a postcode: it bounds every address bucket
+            buckets[("adresse", p.postcode or p.commune_block, p.address)].append(p.index)
+            number = house_number(p.address)
+            if number:  # near-identical spellings of one address share its number
+                buckets[("numero", p.insee or p.postcode or p.commune_block, number)].append(p.index)
+        if p.siret:
+            buckets[("siret", p.siret)].append(p.index)
+    seen = set()
+    for members in buckets.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pair = (members[x], members[y]) if members[x] < members[y] else (members[y], members[x])
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
+    grid: dict[tuple, list[int]] = defaultdict(list)
+    for p in prepared:
+        if p.lat is not None and p.lon is not None:
+            grid[(math.floor(p.lat / GRID_DEG), math.floor(p.lon / GRID_DEG))].append(p.index)
+    for (gy, gx), members in grid.items():
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                others = grid.get((gy + dy, gx + dx))
+                if not others:
+                    continue
+                for i in members:
+                    for j in others:
+                        if i < j and (i, j) not in seen:
+                            seen.add((i, j))
+                            yield (i, j)
+
+
+def find_matches(rows: list[dict]) -> list[tuple[int, int, Match]]:
+    """Every matching pair of rows (indexes into rows), best score first."""
+    prepared = [prepare(i, r) for i, r in enumerate(rows)]
+    found = []
+    for i, j in candidate_pairs(prepared):
+        m = match_pair(prepared[i], prepared[j])
+        if m:
+            found.append((i, j, m))
+    found.sort(key=lambda t: (-RULE_ORDER[t[2].rule], -t[2].score, t[0], t[1]))
+    return found
+
+
+RULE_ORDER = {"doublon": 5, "siret": 4, "adresse": 3, "adresse-programme": 2, "proximite": 1}
+
+
+# --- Merging ---------------------------------------------------------------------------------
+
+SINGLE_GROUPS = (
+    ("adresse", "complement_adresse", "code_postal", "commune", "code_insee"),
+    ("latitude", "longitude"),
+)
+
+
+def rank_key(row: dict, priorities: dict) -> tuple:
+    """Best row first: most recent date_maj, then higher descriptor priority, then source and line."""
+    date = str(row.get("date_maj") or "")
+    return (_desc(date), -priorities.get(row.get("_source"), 50), row.get("_source") or "", row.get("_ligne") or 0)
+
+
+def _desc(text: str) -> tuple:
+    return tuple(-ord(c) for c in text) + (0,)
+
+
+def fingerprint(row: dict) -> str:
+    """A content key for a source row: its name and commune, normalised (finds renumbered rows)."""
+    place = commune_code(row.get("code_insee")) or row.get("code_postal")
+    return hashlib.sha1(f"{fold(row.get('nom'))}|{place}|{commune_name(row.get('commune'))}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class Decision:
+    a: int
+    b: int
+    match: Match
+    accepted: bool
+    reason: str | None = None
+
+
+@dataclass
+class MergeResult:
+    lieux: list[dict]
+    fusions: list[dict] = field(default_factory=list)
+    provenance: list[dict] = field(default_factory=list)
+
+    def __iter__(self):  # lieux, fusions, provenance = merge(...)
+        return iter((self.lieux, self.fusions, self.provenance))
+
+
+def cluster(rows: list[dict], matches, refused_pairs=frozenset()) -> tuple[list[list[int]], list[Decision]]:
+    """Union-find over the matches, best first, with the one-row-per-source constraint."""
+    parent = list(range(len(rows)))
+    sources = [{rows[i].get("_source")} for i in range(len(rows))]
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    decisions = []
+    for i, j, m in matches:
+        keys = frozenset((member_key(rows[i]), member_key(rows[j])))
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            continue
+        if keys in refused_pairs:
+            decisions.append(Decision(i, j, m, False, "fusion annulée par un relecteur"))
+            continue
+        if m.rule != "doublon" and sources[ri] & sources[rj]:
+            decisions.append(Decision(i, j, m, False, "les deux groupes ont déjà une ligne de la même source"))
+            continue
+        parent[rj] = ri
+        sources[ri] |= sources[rj]
+        decisions.append(Decision(i, j, m, True))
+    groups = defaultdict(list)
+    for i in range(len(rows)):
+        groups[find(i)].append(i)
+    return [sorted(g) for g in groups.values()], decisions
+
+
+def member_key(row: dict) -> tuple[str, str]:
+    return (row.get("_source") or "", str(row.get("id")))
+
+
+INTERNAL_KEYS = {"_source", "_ligne", "_sources", "_membres"}  # set by merge_group itself
+
+
+def merge_group(rows: list[dict], priorities: dict) -> tuple[dict, list[dict]]:
+    """One lieu from the rows of one place, and its provenance (field, source, key, line)."""
+    multi = set(schemas.multi_valued(schemas.LIEUX))
+    ranked = sorted(rows, key=lambda r: rank_key(r, priorities))
+    lieu, provenance = {}, []
+
+    def note(champ, r):
+        provenance.append({"champ": champ, "source": r["_source"], "cle": str(r.get("id")), "ligne": r.get("_ligne")})
+
+    grouped = {f for g in SINGLE_GROUPS for f in g}
+    placed = None  # the row that gives the coordinates
+    for group in SINGLE_GROUPS:
+        best = next((r for r in ranked if r.get(group[0]) not in (None, "", [])), None)
+        for f in group:
+            lieu[f] = best.get(f) if best else None
+            if best and lieu[f] not in (None, "", []):
+                note(f, best)
+        if group[0] == "latitude":
+            placed = best
+    # Internal keys of earlier steps (the geography step's `_geo`: département, région, qualite_geo,
+    # hub) describe where a row was placed: they come with the coordinates, else from the best row.
+    for r in [placed] * bool(placed) + ranked:
+        for k, v in r.items():
+            if k.startswith("_") and k not in INTERNAL_KEYS and k not in lieu:
+                lieu[k] = v
+    keys = []
+    for r in ranked:
+        for k in r:
+            if k not in keys and not k.startswith("_") and k != "id" and k not in grouped:
+                keys.append(k)
+    for k in keys:
+        if k in multi:
+            values = []
+            for r in ranked:
+                vals = r.get(k) or []
+                if vals:
+                    note(k, r)
+                for v in vals:
+                    if v not in values:
+                        values.append(v)
+            lieu[k] = values or None
+        else:  # an unknown pivot (00000000000000) gives way to a known SIRET
+            best = next((r for r in ranked if r.get(k) not in (None, "", [], UNKNOWN_PIVOT if k == "pivot" else None)),
+                        None) or next((r for r in ranked if r.get(k) not in (None, "", [])), None)
+            lieu[k] = best.get(k) if best else None
+            if best:
+                note(k, best)
+    lieu["_source"] = ranked[0]["_source"]
+    lieu["_ligne"] = ranked[0].get("_ligne")
+    lieu["_sources"] = sorted({r["_source"] for r in rows}, key=lambda s: (-priorities.get(s, 50), s))
+    lieu["_membres"] = [{"source": r["_source"], "cle": str(r.get("id")), "ligne": r.get("_ligne"),
+                         "empreinte": fingerprint(r)} for r in sorted(rows, key=member_key)]
+    return lieu, provenance
+
+
+def representative(rows: list[dict], priorities: dict) -> dict:
+    """The row that names a new lieu: highest descriptor priority, then smallest source key."""
+    return min(rows, key=lambda r: (-priorities.get(r.get("_source"), 50), r.get("_source") or "", str(r.get("id"))))
+
+
+def assign_ids(groups: list[list[dict]], previous: dict, priorities: dict) -> list[str]:
+    """Stable ids (README, « Identifiants stables »).
+
+    1. A group whose rows were members of a lieu of the previous build keeps that lieu's id:
+       a row votes for its previous lieu by (source, source row id) — weight 2 — or, when
+       its source row id is new, by (source, fingerprint of name and commune) — weight 1. An id
+       goes to the group with most votes; a lieu that split keeps its id in its larger part.
+    2. Any other group takes the source row id of its representative row (highest descriptor
+       priority, then smallest source and row id), e.g. `france-services-4`; if that id is
+       already taken, `--2`, `--3`... is appended.
+    """
+    by_key = previous.get("by_key", {})
+    by_fingerprint = previous.get("by_fingerprint", {})
+    current_keys = {member_key(r) for g in groups for r in g}
+    candidates = []
+    for gi, group in enumerate(groups):
+        votes = defaultdict(int)
+        for r in group:
+            k = member_key(r)
+            if k in by_key:
+                votes[by_key[k]] += 2
+            else:
+                for old_key, old_id in by_fingerprint.get((r["_source"], fingerprint(r)), []):
+                    if old_key not in current_keys:
+                        votes[old_id] += 1
+                        break
+        for old_id, n in votes.items():
+            candidates.append((-n, -len(group), old_id, gi))
+    candidates.sort()
+    ids: list[str | None] = [None] * len(groups)
+    used = set()
+    for _, _, old_id, gi in candidates:
+        if ids[gi] is None and old_id not in used:
+            ids[gi] = old_id
+            used.add(old_id)
+    reserved = used | set(previous.get("ids", ()))
+    for gi, group in enumerate(groups):
+        if ids[gi] is None:
+            base = str(representative(group, priorities).get("id"))
+            new, n = base, 1
+            while new in reserved:
+                n += 1
+                new = f"{base}--{n}"
+            ids[gi] = new
+            reserved.add(new)
+    return ids
+
+
+def merge(lieux: list[dict], previous: dict | None = None, priorities: dict | None = None,
+          refused_pairs=frozenset()) -> MergeResult:
+    """One lieu per place: `lieux, fusions, provenance = merge(rows, previous, priorities)`.
+
+    `rows` carry `_source` and `_ligne`; `previous` is what `load.read_previous_ids` read from
+    the database being replaced (empty on a first build); `priorities` maps source ids to their
+    descriptor priority; `refused_pairs` holds frozensets of two (source, source row id) that a
+    reviewer has said are different places.
+    """
+    previous = previous or {}
+    priorities = priorities or {}
+    matches = find_matches(lieux)
+    groups, decisions = cluster(lieux, matches, refused_pairs)
+    groups.sort(key=lambda g: g[0])
+    row_groups = [[lieux[i] for i in g] for g in groups]
+    ids = assign_ids(row_groups, previous, priorities)
+    group_of = {i: gi for gi, g in enumerate(groups) for i in g}
+    merged, provenance = [], []
+    for lieu_id, rows in zip(ids, row_groups):
+        lieu, prov = merge_group(rows, priorities)
+        lieu = {"id": lieu_id, **lieu}
+        merged.append(lieu)
+        provenance += [{"lieu_id": lieu_id, **p} for p in prov]
+    fusions = []
+    for n, d in enumerate(decisions, 1):
+        a, b = lieux[d.a], lieux[d.b]
+        fusions.append({
+            "id": n, "lieu_id": ids[group_of[d.a]] if d.accepted else None,
+            "decision": "fusionnée" if d.accepted else "refusée", "regle": d.match.rule,
+            "score": round(d.match.score, 1), "similarite_nom": round(d.match.name_similarity, 1),
+            "similarite_adresse": round(d.match.address_similarity, 1),
+            "distance_m": round(d.match.distance_m, 1) if d.match.distance_m is not None else None,
+            "source_a": a["_source"], "cle_a": str(a.get("id")), "ligne_a": a.get("_ligne"), "nom_a": a.get("nom"),
+            "source_b": b["_source"], "cle_b": str(b.get("id")), "ligne_b": b.get("_ligne"), "nom_b": b.get("nom"),
+            "motif_refus": d.reason,
+        })
+    return MergeResult(merged, fusions, provenance)
+
+
+# --- Merges undone by a reviewer ---------------------------------------------------------------
+
+def refused_pairs_from(data) -> frozenset:
+    """The pairs a reviewer has separated, from fusions-annulees.yml's content.
+
+    The file is a list of {a: "source-id/cle", b: "source-id/cle", motif: "..."}, the two source
+    rows of a `fusions` row; the build then never puts those two rows in one lieu.
+    """
+    pairs = set()
+    for n, item in enumerate(data or [], 1):
+        try:
+            a, b, motif = item["a"], item["b"], item["motif"]
+            pairs.add(frozenset((tuple(a.split("/", 1)), tuple(b.split("/", 1)))))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ValueError(f"fusions-annulees.yml, entrée {n} : écrivez « a: source/cle », « b: source/cle » et "
+                             "« motif: ... », par exemple a: france-services/france-services-4.") from None
+        if not motif or any(len(k.split("/", 1)) != 2 for k in (a, b)):
+            raise ValueError(f"fusions-annulees.yml, entrée {n} : « a » et « b » s'écrivent source/cle, et le motif est obligatoire.")
+    return frozenset(pairs)
+
+
+# --- Links from other entities ---------------------------------------------------------------
+
+LINK_NAME_MIN_COMMUNE_ONLY = 90   # a row known only by its commune links on a very similar name
+# Entity tables linked to their lieu, and whether their coordinates locate the entity itself
+# (the fabriques map has one point per commune, not per place).
+LINKED_SCHEMAS = {"structures-conseillers-numeriques": True, "fabriques-de-territoire": False}
+
+
+def link_to_lieux(rows: list[dict], lieux: list[dict], use_coordinates: bool = True) -> list[dict | None]:
+    """For each row, the merged lieu it belongs to: {"lieu_id", "regle", "score"}, or None.
+
+    A row has any of: `_source` and `id` (its source row: if that row is a member of a lieu,
+    rule "membre"), siret or pivot, nom or raison_sociale, commune, code_postal, code_insee,
+    adresse, latitude, longitude. Otherwise the merge rules apply (never across communes), the
+    best rule winning; a row with a commune but neither address nor usable coordinates links
+    to a fixed lieu of that commune whose name (organisation words aside, word order counting)
+    has similarity ≥ LINK_NAME_MIN_COMMUNE_ONLY and says more than the commune, and only if
+    exactly one lieu qualifies.
+    """
+    members = {(m["source"], m["cle"]): l["id"] for l in lieux for m in l.get("_membres", [])}
+    prepared_lieux = [prepare(i, {**l, "_source": "lieux"}) for i, l in enumerate(lieux)]
+    by_commune = defaultdict(list)
+    by_siret = defaultdict(list)
+    grid = defaultdict(list)
+    for p in prepared_lieux:
+        by_commune[p.insee or f"{p.postcode}|{p.commune}"].append(p)
+        if p.commune:
+            by_commune[f"nom|{p.commune}"].append(p)
+        if p.siret:
+            by_siret[p.siret].append(p)
+        if p.lat is not None and p.lon is not None:
+            grid[(math.floor(p.lat / GRID_DEG), math.floor(p.lon / GRID_DEG))].append(p)
+    links = []
+    for i, row in enumerate(rows):
+        lieu_id = members.get((row.get("_source"), f"{row.get('_source')}-{row.get('id')}")) or \
+            members.get((row.get("_source"), str(row.get("id"))))
+        if lieu_id:
+            links.append({"lieu_id": lieu_id, "regle": "membre", "score": 100.0})
+            continue
+        values = {**row, "nom": row.get("nom") or row.get("raison_sociale"), "pivot": row.get("pivot") or row.get("siret"),
+                  "_source": "lien", "id": i}
+        if not use_coordinates:
+            values["latitude"] = values["longitude"] = None
+        r = prepare(i, values)
+        pool = {id(p): p for p in by_siret.get(r.siret, [])}
+        pool.update({id(p): p for p in by_commune.get(r.insee or f"{r.postcode}|{r.commune}", [])})
+        if r.commune:
+            pool.update({id(p): p for p in by_commune.get(f"nom|{r.commune}", [])})
+        if r.lat is not None and r.lon is not None:
+            gy, gx = math.floor(r.lat / GRID_DEG), math.floor(r.lon / GRID_DEG)
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    pool.update({id(p): p for p in grid.get((gy + dy, gx + dx), [])})
+        best = None
+        for p in pool.values():
+            m = match_pair(r, p)
+            if m and (best is None or (RULE_ORDER[m.rule], m.score) > (RULE_ORDER[best[1].rule], best[1].score)):
+                best = (p, m)
+        if best is None and not r.address and r.lat is None:
+            # word order counts here (no subset forgiveness): "Crefad Loire" is not the "Département de la Loire"
+            close = [(p, float(fuzz.token_sort_ratio(r.core, p.core))) for p in pool.values()
+                     if same_commune(r, p) and not p.name_is_commune and p.mobility != "itinerant"]
+            close = [(p, score) for p, score in close if score >= LINK_NAME_MIN_COMMUNE_ONLY]
+            if len(close) == 1:
+                best = (close[0][0], Match("commune-nom", close[0][1], None, 0, 0))
+        links.append({"lieu_id": lieux[best[0].index]["id"], "regle": best[1].rule, "score": round(best[1].score, 1)}
+                     if best else None)
+    return links
+
+
+def link_results(processed, lieux: list[dict]) -> None:
+    """Add `lieu_id` and `lien_regle` to the rows of the linked entity tables (LINKED_SCHEMAS), in place."""
+    for inp, result in processed:
+        if result is None:
+            continue
+        for schema, use_coordinates in LINKED_SCHEMAS.items():
+            rows = result.rows.get(schema)
+            if not rows:
+                continue
+            tagged = [{**r, "_source": inp.descriptor.id} for r in rows]
+            for r, link in zip(rows, link_to_lieux(tagged, lieux, use_coordinates)):
+                r["lieu_id"] = link["lieu_id"] if link else None
+                r["lien_regle"] = link["regle"] if link else None

@@ -1,0 +1,418 @@
+"""Merging: each matching rule, clustering, stable ids across builds, quality on the labelled pairs."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from lieux import merge as M
+from lieux import schemas, sources
+from lieux.process import process_source
+from tests.conftest import REFERENCE, requires_reference
+from tests.reference_inputs import REFERENCE_INPUTS
+
+PAIRS = Path(__file__).parent / "data" / "paires-etiquetees.csv"
+PRIORITIES = {"france-services": 90, "conseillers-numeriques": 60}
+
+
+def row(source="a", key="1", **values):
+    base = {"_source": source, "_ligne": int(key) if key.isdigit() else 1, "id": f"{source}-{key}",
+            "nom": "France services de Callac", "commune": "Callac", "code_postal": "22160", "code_insee": "22025",
+            "adresse": "1 place Jean Auffret", "latitude": 48.4047, "longitude": -3.4289, "pivot": "00000000000000",
+            "date_maj": "2024-01-01"}
+    base.update(values)
+    return base
+
+
+def match(a, b):
+    m = M.match_pair(M.prepare(0, a), M.prepare(1, b))
+    return m.rule if m else None
+
+
+# -- one case per rule and per guard -------------------------------------------------------------
+CASES = [
+    # (description, row a, row b, expected rule or None)
+    ("same address, similar names", row("a"), row("b", nom="COMMUNE DE CALLAC", adresse="1 PL JEAN AUFFRET"), "adresse"),
+    ("same address spelled with abbreviations and bis", row("a", adresse="8 Place du Maréchal de Lattre de Tassigny"),
+     row("b", nom="Callac", adresse="8 PL MAL DE LATTRE DE TASSIGNY"), "adresse"),
+    ("one address without number, names similar", row("a", adresse="place Jean Auffret"), row("b"), "adresse"),
+    ("same address but unrelated names", row("a"), row("b", nom="Médiathèque Jean Moulin"), None),
+    ("name is the other plus a kind of place", row("a", nom="Mairie de Callac"), row("b", nom="Médiathèque de Callac"), None),
+    ("different communes never merge", row("a"), row("b", code_insee="22026", commune="Calanhel", code_postal="22160"), None),
+    ("arrondissement code is its commune", row("a", code_insee="75056", commune="Paris", code_postal="75001"),
+     row("b", code_insee="75101", commune="Paris 1er", code_postal="75001"), "adresse"),
+    ("no INSEE code: postcode and commune name", row("a", code_insee=None, commune="Saint-Brieuc"),
+     row("b", code_insee=None, commune="ST BRIEUC"), "adresse"),
+    ("no INSEE code and another commune name", row("a", code_insee=None, commune="Plérin"),
+     row("b", code_insee=None, commune="Saint-Brieuc"), None),
+    ("same SIRET, same address", row("a", pivot="21220025700005", nom="Commune de Callac"),
+     row("b", pivot="21220025700005", nom="Espace public numérique"), "siret"),
+    ("same SIRET, another site 2 km away", row("a", pivot="21220025700005", nom="Mairie de Callac"),
+     row("b", pivot="21220025700005", nom="Médiathèque", adresse="3 rue de la Gare", latitude=48.42, longitude=-3.44), None),
+    ("invalid SIRET is no evidence", row("a", pivot="12345678901234", nom="X"),
+     row("b", pivot="12345678901234", nom="Y", adresse="3 rue de la Gare", latitude=48.42, longitude=-3.44), None),
+    ("close and similar names", row("a", adresse="Mairie"),
+     row("b", nom="France Services Callac", adresse="Hôtel de ville", latitude=48.4049), None),  # name is the commune
+    ("close, similar names that say more than the commune", row("a", nom="Espace numérique du Kreiz Breizh", adresse="Mairie"),
+     row("b", nom="Espace numerique Kreiz-Breizh", adresse="Hôtel de ville", latitude=48.4049), "proximite"),
+    ("far apart, similar names, different streets", row("a", nom="Espace numérique du Kreiz Breizh", adresse="Mairie"),
+     row("b", nom="Espace numerique Kreiz-Breizh", adresse="Hôtel de ville", latitude=48.41), None),
+    ("France Services at the same door as its host structure",
+     row("a", dispositif_programmes_nationaux=["France Services"]),
+     row("b", nom="CC du Kreiz Breizh", dispositif_programmes_nationaux=["Conseillers numériques"]), "adresse-programme"),
+    ("same street, other number, no shared programme",
+     row("a", dispositif_programmes_nationaux=["France Services"]),
+     row("b", nom="CC du Kreiz Breizh", adresse="5 place Jean Auffret", dispositif_programmes_nationaux=["Conseillers numériques"]), None),
+    ("a bus never merges with a fixed place", row("a", nom="Bus France services de Callac", itinerance=["Itinérant"]),
+     row("b", nom="France services de Callac", itinerance=["Fixe"]), None),
+    ("a bus named so never merges with a host structure", row("a", nom="Bus France services Callac"),
+     row("b", nom="Commune de Callac"), None),
+    ("same source: a repeated row", row("a", "1", nom="COMMUNE DE TOULOUSE"), row("a", "2", nom="COMMUNE DE TOULOUSE"), "doublon"),
+    ("same source: two structures in one building", row("a", "1", nom="COMMUNE DE BOURGES"),
+     row("a", "2", nom="CENTRE COMMUNAL D'ACTION SOCIALE"), None),
+]
+
+
+@pytest.mark.parametrize("description,a,b,expected", CASES, ids=[c[0] for c in CASES])
+def test_match_rules(description, a, b, expected):
+    assert match(a, b) == expected
+    assert match(b, a) == expected  # symmetric
+
+
+def test_one_row_per_source_in_a_lieu():
+    # The host structure matches both France Services at its door; only the better one joins it.
+    rows = [row("fs", "1", nom="France services Pimms Isère"), row("fs", "2", nom="France services Pimms Isère Nord"),
+            row("cn", "3", nom="PIMMS DE L'ISERE")]
+    result = M.merge(rows, {}, {"fs": 90, "cn": 60})
+    assert sorted(len(l["_membres"]) for l in result.lieux) == [1, 2]
+    refused = [f for f in result.fusions if f["decision"] == "refusée"]
+    assert len(refused) == 1 and "même source" in refused[0]["motif_refus"]
+
+
+def test_merge_policy_union_and_most_recent_value():
+    old = row("fs", "1", telephone="+33100000000", date_maj="2022-01-01", services=["A"],
+              dispositif_programmes_nationaux=["France Services"])
+    new = row("hub", "7", nom="Commune de Callac", telephone="+33200000000", date_maj="2024-05-01", services=["B", "A"],
+              dispositif_programmes_nationaux=["Conseillers numériques"])
+    lieux, fusions, provenance = M.merge([old, new], {}, {"fs": 90, "hub": 10})
+    [lieu] = lieux
+    assert lieu["telephone"] == "+33200000000"            # most recent date_maj wins over priority
+    assert lieu["services"] == ["B", "A"]
+    assert lieu["dispositif_programmes_nationaux"] == ["Conseillers numériques", "France Services"]
+    assert lieu["_sources"] == ["fs", "hub"]               # by descriptor priority
+    assert lieu["id"] == "fs-1"                             # a new lieu is named after its highest-priority row
+    assert {(p["champ"], p["source"]) for p in provenance if p["champ"] in ("telephone", "services")} == {
+        ("telephone", "hub"), ("services", "hub"), ("services", "fs")}
+    [f] = fusions
+    assert f["decision"] == "fusionnée" and f["regle"] == "adresse" and f["lieu_id"] == "fs-1"
+
+
+def test_same_date_then_priority():
+    a = row("fs", "1", telephone="+33100000000")
+    b = row("hub", "7", nom="Commune de Callac", telephone="+33200000000")
+    [lieu], _, _ = M.merge([b, a], {}, {"fs": 90, "hub": 10})
+    assert lieu["telephone"] == "+33100000000"
+
+
+def test_reviewer_can_undo_a_merge():
+    a, b = row("fs", "1"), row("hub", "7", nom="Commune de Callac")
+    undo = {frozenset({("fs", "fs-1"), ("hub", "hub-7")})}
+    result = M.merge([a, b], {}, {}, refused_pairs=undo)
+    assert len(result.lieux) == 2
+    assert result.fusions[0]["decision"] == "refusée"
+
+
+# -- stable ids ---------------------------------------------------------------------------------
+
+def previous_of(lieux):
+    """What load.read_previous_ids returns, from merged lieux (the same rule without the database)."""
+    by_fp = {}
+    for l in lieux:
+        for m in l["_membres"]:
+            by_fp.setdefault((m["source"], m["empreinte"]), []).append(((m["source"], m["cle"]), l["id"]))
+    return {"by_key": {(m["source"], m["cle"]): l["id"] for l in lieux for m in l["_membres"]},
+            "by_fingerprint": by_fp, "ids": [l["id"] for l in lieux]}
+
+
+def test_ids_survive_when_the_naming_row_disappears():
+    first = [row("fs", "1"), row("hub", "7", nom="Commune de Callac"),
+             row("fs", "2", nom="Médiathèque", adresse="9 rue de Guingamp", latitude=48.41)]
+    lieux1 = M.merge(first, {}, {"fs": 90, "hub": 10}).lieux
+    assert sorted(l["id"] for l in lieux1) == ["fs-1", "fs-2"]
+    second = [row("hub", "7", nom="Commune de Callac", telephone="+33296000000"),
+              row("fs", "2", nom="Médiathèque", adresse="9 rue de Guingamp", latitude=48.41),
+              row("fs", "3", nom="Tiers-lieu", adresse="2 rue Neuve", latitude=48.39)]
+    lieux2 = M.merge(second, previous_of(lieux1), {"fs": 90, "hub": 10}).lieux
+    ids = {l["_membres"][0]["cle"]: l["id"] for l in lieux2}
+    assert ids == {"hub-7": "fs-1", "fs-2": "fs-2", "fs-3": "fs-3"}
+
+
+def test_a_new_place_never_takes_a_retired_id():
+    lieux1 = M.merge([row("fs", "1")], {}, {}).lieux
+    other = row("hub", "1", nom="Autre lieu", adresse="4 rue Neuve", latitude=48.5, id="fs-1")  # same key, other source
+    lieux2 = M.merge([other], previous_of(lieux1), {}).lieux
+    assert lieux2[0]["id"] == "fs-1--2"
+
+
+def test_renumbered_row_keeps_its_id_by_fingerprint():
+    lieux1 = M.merge([row("hub", "5", nom="Espace numérique")], {}, {}).lieux
+    lieux2 = M.merge([row("hub", "6", nom="Espace numérique", telephone="+33296000000")], previous_of(lieux1), {}).lieux
+    assert lieux2[0]["id"] == "hub-5"
+
+
+def query(db, sql, params=()):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@requires_reference
+def test_ids_stable_across_two_builds_of_changed_lists(tmp_path):
+    """Phone changed, address corrected, a row removed, a row added: every other lieu keeps its id."""
+    from tests.conftest import run_build
+
+    fs_path = REFERENCE / REFERENCE_INPUTS["france-services"]
+    cn_input = f"conseillers-numeriques={REFERENCE / REFERENCE_INPUTS['conseillers-numeriques']}"
+    db = tmp_path / "lieux.db"
+    run_build(db, "--input", f"france-services={fs_path}", "--input", cn_input)
+    before = dict(query(db, "select source_id || '/' || cle, lieu_id from membres"))
+    assert before["france-services/france-services-14"] == before["conseillers-numeriques/conseillers-numeriques-38"]
+
+    with open(fs_path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    by_id = {r["id_fs"]: r for r in rows}
+    by_id["4"]["telephone"] = "03 23 00 00 00"                       # phone changed
+    by_id["2146"]["adresse"] = "8 rue du Général Émile Mairal"        # address corrected
+    rows.remove(by_id["14"])                                          # the row that named a merged lieu
+    rows.append({**by_id["4"], "id_fs": "999999", "lib_fs": "France services de test", "adresse": "1 rue Neuve",
+                 "latitude": "49.5", "longitude": "3.5"})             # a new place
+    changed = tmp_path / "fs.csv"
+    with open(changed, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fields, quoting=csv.QUOTE_NONNUMERIC)
+        writer.writeheader()
+        writer.writerows(rows)
+    run_build(db, "--input", f"france-services={changed}", "--input", cn_input)
+    after = dict(query(db, "select source_id || '/' || cle, lieu_id from membres"))
+
+    assert after["france-services/france-services-4"] == before["france-services/france-services-4"]
+    assert after["france-services/france-services-2146"] == before["france-services/france-services-2146"]
+    assert after["conseillers-numeriques/conseillers-numeriques-38"] == "france-services-14"
+    assert after["france-services/france-services-999999"] == "france-services-999999"
+    kept = set(before) & set(after)
+    moved = [k for k in kept if before[k] != after[k]]
+    assert moved == []
+    assert query(db, "select telephone from lieux where id = 'france-services-4'") == [("+33323000000",)]
+
+
+# -- the reference lists ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def reference_rows():
+    """Every valid lieu of the reference lists, as the build sees them before merging."""
+    if not REFERENCE.is_dir():
+        pytest.skip("données de référence absentes")
+    rows = []
+    for d in sources.load_descriptors(sources.SOURCES_DIR):
+        if d.id in ("france-services", "conseillers-numeriques"):
+            for r in process_source(d, REFERENCE / REFERENCE_INPUTS[d.id]).rows[schemas.LIEUX]:
+                rows.append({**r, "_source": d.id})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def reference_merge(reference_rows):
+    return M.merge([dict(r) for r in reference_rows], {}, PRIORITIES)
+
+
+def labelled_pairs():
+    with open(PAIRS, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_labelled_sample_is_large_and_mixed():
+    pairs = labelled_pairs()
+    assert len(pairs) >= 300
+    positives = sum(p["meme_lieu"] == "1" for p in pairs)
+    assert 100 <= positives <= len(pairs) - 100
+    assert all(p["motif"] for p in pairs)
+    assert len({(p["cle_a"], p["cle_b"]) for p in pairs}) == len(pairs)
+
+
+@requires_reference
+def test_precision_and_recall_on_labelled_pairs(reference_merge):
+    """Measured on the merged result (clustering included); see README « Fusion des doublons »."""
+    lieu_of = {(m["source"], m["cle"]): l["id"] for l in reference_merge.lieux for m in l["_membres"]}
+    tp = fp = fn = 0
+    for p in labelled_pairs():
+        same = lieu_of[(p["source_a"], p["cle_a"])] == lieu_of[(p["source_b"], p["cle_b"])]
+        label = p["meme_lieu"] == "1"
+        tp += same and label
+        fp += same and not label
+        fn += label and not same
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"précision {precision:.3f} rappel {recall:.3f} (vp {tp}, fp {fp}, fn {fn})")
+    assert precision >= 0.98
+    assert recall >= 0.90
+
+
+@requires_reference
+def test_reference_merge_never_crosses_communes(reference_rows, reference_merge):
+    by_key = {(r["_source"], r["id"]): M.prepare(0, r) for r in reference_rows}
+    merged = [l for l in reference_merge.lieux if len(l["_membres"]) > 1]
+    assert merged
+    for lieu in merged:
+        members = [by_key[(m["source"], m["cle"])] for m in lieu["_membres"]]
+        assert all(M.same_commune(members[0], other) for other in members[1:]), lieu["id"]
+        assert len({m.insee for m in members}) == 1
+
+
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory, reference_rows):
+    """lieux.db built from the France Services list, the conseillers numériques list and the standard's example."""
+    from tests.conftest import run_build
+
+    db = tmp_path_factory.mktemp("national") / "lieux.db"
+    run_build(db, *[arg for source_id in ("france-services", "conseillers-numeriques", "mediation-numerique")
+                    for arg in ("--input", f"{source_id}={REFERENCE / REFERENCE_INPUTS[source_id]}")])
+    return db
+
+
+@requires_reference
+def test_reference_build_fusions(national_db):
+    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2758 lieux: 123 accepted merges (measured; see README)
+    reference_db = national_db
+    assert query(reference_db, "select count(*) from membres") == [(2881,)]
+    assert query(reference_db, "select count(*) from lieux") == [(2758,)]
+    counts = dict(query(reference_db, "select regle, count(*) from fusions where decision = 'fusionnée' group by regle"))
+    assert counts == {"adresse": 59, "adresse-programme": 48, "doublon": 14, "proximite": 2}
+    # membres keeps every source row as mapped, before merging
+    assert query(reference_db, "select lieu_id, telephone from membres where cle = 'conseillers-numeriques-38'") == [
+        ("france-services-14", None)]
+    # every merged lieu lists all its sources, and provenance names only its members
+    bad = query(reference_db, """
+        select p.lieu_id from provenance p left join membres m
+          on m.lieu_id = p.lieu_id and m.source_id = p.source and m.cle = p.cle where m.cle is null limit 1""")
+    assert bad == []
+    [(n,)] = query(reference_db, """
+        select count(*) from lieux where json_array_length(sources) !=
+          (select count(distinct source_id) from membres where membres.lieu_id = lieux.id)""")
+    assert n == 0
+
+
+# -- links from other entity tables ---------------------------------------------------------------
+
+@pytest.fixture
+def merged_callac():
+    rows = [row("fs", "1", dispositif_programmes_nationaux=["France Services"]),
+            row("cn", "7", nom="COMMUNE DE CALLAC", pivot="21220025700005"),
+            row("fs", "2", nom="Fabrique numérique du Kreiz Breizh", adresse="3 rue de la Gare", latitude=48.41),
+            row("fs", "3", nom="Médiathèque de Callac", adresse="9 rue de Guingamp", latitude=48.402)]
+    return M.merge(rows, {}, {"fs": 90, "cn": 60}).lieux
+
+
+LINK_CASES = [
+    ("its own source row is a member", {"_source": "cn", "id": "7", "raison_sociale": "X"}, True, ("fs-1", "membre")),
+    ("same SIRET in the same commune", {"siret": "21220025700005", "raison_sociale": "Commune de Callac",
+                                       "code_insee": "22025", "commune": "Callac", "code_postal": "22160",
+                                       "adresse": "1 PL JEAN AUFFRET"}, True, ("fs-1", "siret")),
+    ("commune only, a very similar name", {"nom": "Fabrique numérique Kreiz-Breizh", "commune": "Callac", "code_insee": "22025",
+                                           "latitude": 48.0, "longitude": -3.0}, False, ("fs-2", "commune-nom")),
+    ("commune only, no similar name", {"nom": "Tiers-lieu des Monts", "commune": "Callac", "code_insee": "22025"}, False, None),
+    ("same name in another commune", {"nom": "Fabrique numérique du Kreiz Breizh", "commune": "Rostrenen",
+                                      "code_insee": "22266"}, False, None),
+]
+
+
+@pytest.mark.parametrize("description,entity,use_coordinates,expected", LINK_CASES, ids=[c[0] for c in LINK_CASES])
+def test_link_to_lieux(merged_callac, description, entity, use_coordinates, expected):
+    [link] = M.link_to_lieux([entity], merged_callac, use_coordinates)
+    assert (link["lieu_id"], link["regle"]) == expected if expected else link is None
+
+
+# -- the hub lists: a second and a third labelled sample ------------------------------------------
+
+HUB_PAIRS = Path(__file__).parent / "data" / "paires-etiquetees-hubs.csv"
+# Where each pinned repository's files sit in ../shared/reference (see its SOURCES.md).
+REFERENCE_REPOSITORIES = {
+    "betagouv/Aidants_Connect_Carto": "aidants-connect-carto",
+    "anct-cartographie-nationale/mednum-cli": "cartographie-nationale-mednum-cli",
+    "anct-cartographie-nationale/client-application": "cartographie-nationale-client-application",
+    "anct-carto/conseillers-numeriques": "anct-carto-conseillers-numeriques",
+    "anct-carto/france_services": "anct-carto-france_services",
+    "LaMednum/standard-mediation-num": "standard-mediation-num",
+}
+
+
+def reference_file_of(url: str | None) -> Path | None:
+    """The ../shared/reference copy of a pinned raw.githubusercontent.com URL, if there is one."""
+    import re
+    from urllib.parse import unquote
+
+    m = re.match(r"https://raw\.githubusercontent\.com/([^/]+/[^/]+)/[0-9a-f]{40}/(.*)", url or "")
+    if not m or m.group(1) not in REFERENCE_REPOSITORIES:
+        return None
+    path = REFERENCE / REFERENCE_REPOSITORIES[m.group(1)] / unquote(m.group(2))
+    return path if path.exists() else None
+
+
+@requires_reference
+@pytest.mark.slow
+def test_precision_and_recall_on_hub_pairs(tmp_path):
+    """Pairs from the hub lists, labelled by hand (README « Qualité mesurée »): « mise-au-point » was
+    used to adjust the rules, « controle » was labelled afterwards and never used to adjust them.
+    Pairs naming a source this repository has no descriptor for are left out."""
+    from tests.conftest import run_build
+
+    with open(HUB_PAIRS, encoding="utf-8", newline="") as f:
+        pairs = list(csv.DictReader(f))
+    assert len(pairs) >= 200 and all(p["motif"] for p in pairs)
+    inputs, available = [], set()
+    for d in sources.load_descriptors(sources.SOURCES_DIR):
+        if (path := reference_file_of(d.url)):
+            inputs += ["--input", f"{d.id}={path}"]
+            available.add(d.id)
+    named = {p["source_a"] for p in pairs} | {p["source_b"] for p in pairs}
+    if len(named & available - {"france-services", "conseillers-numeriques"}) < 5:
+        pytest.skip("les descripteurs des listes des hubs ne sont pas encore dans sources/")
+    db = tmp_path / "lieux.db"
+    run_build(db, *inputs)
+    lieu_of = {(s, c): l for l, s, c in query(db, "select lieu_id, source_id, cle from membres")}
+    for jeu in ("mise-au-point", "controle"):
+        tp = fp = fn = 0
+        for p in pairs:
+            a, b = (p["source_a"], p["cle_a"]), (p["source_b"], p["cle_b"])
+            if p["jeu"] != jeu or a not in lieu_of or b not in lieu_of:
+                continue
+            same, label = lieu_of[a] == lieu_of[b], p["meme_lieu"] == "1"
+            tp, fp, fn = tp + (same and label), fp + (same and not label), fn + (label and not same)
+        print(f"{jeu} : précision {tp / (tp + fp):.3f}, rappel {tp / (tp + fn):.3f} (vp {tp}, fp {fp}, fn {fn})")
+        # Measured on the sources branch (see README): precision 0.98 / 0.96, recall 0.79 / 0.81.
+        assert tp / (tp + fp) >= 0.93
+        assert tp / (tp + fn) >= 0.70
+
+
+def test_refused_merges_file(tmp_path):
+    from lieux.pipeline import REFUSED_MERGES, refused_pairs
+
+    assert refused_pairs(REFUSED_MERGES) == frozenset()  # the shipped file: nothing undone yet
+    path = tmp_path / "fusions-annulees.yml"
+    path.write_text("- a: fs/fs-1\n  b: hub/hub-7\n  motif: deux guichets\n", encoding="utf-8")
+    pairs = refused_pairs(path)
+    assert pairs == {frozenset({("fs", "fs-1"), ("hub", "hub-7")})}
+    result = M.merge([row("fs", "1"), row("hub", "7", nom="Commune de Callac")], {}, {}, refused_pairs=pairs)
+    assert len(result.lieux) == 2
+    path.write_text("- a: fs-1\n  b: hub/hub-7\n  motif: x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="source/cle"):
+        refused_pairs(path)
+
+
+def test_geography_keys_follow_the_coordinates():
+    # lieux/geo.py stores where a row was placed under `_geo`; the lieu keeps the one of its coordinates
+    old = row("fs", "1", date_maj="2022-01-01", latitude=48.4047, _geo={"qualite_geo": "adresse", "departement_code": "22"})
+    new = row("hub", "7", nom="Commune de Callac", latitude=None, longitude=None, _geo={"qualite_geo": "commune"})
+    [lieu], _, _ = M.merge([new, old], {}, {"fs": 90, "hub": 10})
+    assert lieu["latitude"] == 48.4047
+    assert lieu["_geo"] == {"qualite_geo": "adresse", "departement_code": "22"}
