@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sqlite3
 
@@ -148,6 +149,13 @@ def edited_copy(db, dest, *statements):
     return dest
 
 
+def copy_lieu_sql(db, source_id, **replaced):
+    """An INSERT copying one lieu with some columns replaced, whatever the other columns of the table."""
+    columns = [r[1] for r in query(db, "pragma table_info(lieux)")]
+    selected = ", ".join(replaced.get(c, f"[{c}]") for c in columns)
+    return f"insert into lieux ({', '.join(f'[{c}]' for c in columns)}) select {selected} from lieux where id = '{source_id}'"
+
+
 def test_changelog_lists_added_removed_and_modified_lieux(demo_db, tmp_path):
     out = tmp_path / "publication"
     run_export(demo_db, out)
@@ -157,11 +165,7 @@ def test_changelog_lists_added_removed_and_modified_lieux(demo_db, tmp_path):
         demo_db, tmp_path / "lieux.db",
         "delete from lieux where id = 'demo-002'",
         "update lieux set horaires = 'Mo 10:00-12:00', telephone = '+33100000000' where id = 'demo-003'",
-        "insert into lieux select 'demo-999', pivot, 'Nouveau lieu', commune, code_postal, code_insee, adresse, complement_adresse, "
-        "latitude, longitude, typologie, telephone, courriels, site_web, horaires, presentation_resume, presentation_detail, source, "
-        "itinerance, structure_parente, date_maj, services, publics_specifiquement_adresses, prise_en_charge_specifique, frais_a_charge, "
-        "dispositif_programmes_nationaux, formations_labels, autres_formations_labels, modalites_acces, modalites_accompagnement, "
-        "fiche_acces_libre, prise_rdv, sources, departement_code, region_code, popup from lieux where id = 'demo-001'",
+        copy_lieu_sql(demo_db, "demo-001", id="'demo-999'", nom="'Nouveau lieu'"),
         "update build_info set valeur = '2030-01-02T03:04:05+00:00'",
     )
     result = run_export(changed, out)
@@ -290,9 +294,25 @@ def test_round_trip_through_the_standard_csv(reference_db, tmp_path, cache_dir):
     run_export(db, second)
     before = read_csv(first / LIEUX_CSV)
     after = {r["id"].removeprefix("mediation-numerique-"): r for r in read_csv(second / LIEUX_CSV)}
-    assert len(after) == len(before) > 2000
+    # One exception, from the merge step, not the export: lieux of different lists that the first build kept
+    # apart but that share their name and address come back in ONE list here, where the merge's `doublon`
+    # rule (same list, same name, same address) joins them. Each is accounted for in `fusions`.
+    merged_back = [r for r in before if r["id"] not in after]
+    doublons = query(db, "select count(*) from fusions where regle = 'doublon' and decision = 'fusionnée'")[0][0] if merged_back else 0
+    assert len(merged_back) == doublons
+    for row in merged_back:
+        [(lieu_id,)] = query(db, "select lieu_id from membres where cle = ?", ["mediation-numerique-" + row["id"]])
+        kept = after[lieu_id.removeprefix("mediation-numerique-")]
+        def norm(r):
+            return tuple(re.sub(r"\W+", "", r[k].lower()) for k in ("adresse", "commune"))
+        assert norm(kept) == norm(row)
+    assert len(after) + len(merged_back) == len(before) > 2000
+    partners = {row["id"] for row in merged_back} | {
+        lieu_id.removeprefix("mediation-numerique-")
+        for (lieu_id,) in query(db, "select lieu_id from fusions where regle = 'doublon' and decision = 'fusionnée'")}
     for row in before:
-        assert {**after[row["id"]], "id": row["id"]} == row
+        if row["id"] not in partners:  # a lieu merged back with its doublon takes fields of both rows
+            assert {**after[row["id"]], "id": row["id"]} == row
 
     # the database rows too, field by field. One deliberate difference: the export writes the label
     # "Étapes numériques (La Poste)" as the official v1.0.2 pattern spells it, "Étapes numériques(La Poste)"
@@ -312,9 +332,14 @@ def test_round_trip_through_the_standard_csv(reference_db, tmp_path, cache_dir):
     respelled = 0
     for row in query(db, f"select {cols} from lieux"):
         source_id = row[0].removeprefix("mediation-numerique-")
+        if source_id in partners:
+            continue  # a lieu merged back with its doublon (above) takes fields of both rows
         assert list(row[1:]) == published(original[source_id]), source_id
         respelled += list(row[1:]) != list(original[source_id][1:])
-    assert respelled == query(reference_db, "select count(*) from lieux where formations_labels like '%Étapes numériques (La Poste)%'")[0][0]
+    ids = sorted(partners) or ["-"]
+    assert respelled == query(reference_db, "select count(*) from lieux where formations_labels like ? "
+                                            f"and id not in ({','.join('?' * len(ids))})",
+                              ["%Étapes numériques (La Poste)%", *ids])[0][0]
 
 
 def test_versions_follow_the_build_day_and_the_content(demo_db, tmp_path):
