@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -135,37 +136,64 @@ def build(db_path, inputs, demo, quiet):
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
-              help="Schéma de schemas/ contre lequel valider.")
-def validate(file, schema_name):
+              help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")
+@click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True,
+              help="texte : rapport à lire ; json : rapport pour les programmes.")
+@click.option("--limite", "limit", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Nombre d'erreurs détaillées dans le rapport texte (0 : toutes). Le JSON les donne toutes.")
+def validate(file, schema_name, output_format, limit):
     """Valide un fichier CSV contre un schéma et explique chaque erreur en français.
+
+    Encodage et séparateur sont détectés. Pour chaque erreur : la ligne, la colonne,
+    la valeur, ce que le schéma attend et comment corriger. Code de sortie : 0 si le
+    fichier est valide, 1 s'il ne l'est pas, 2 s'il est illisible.
 
     \b
     Exemple :
-        python build.py validate mes-lieux.csv --schema lieux-mediation-numerique
+        python build.py validate mes-lieux.csv
+        python build.py validate mes-lieux.csv --schema lieux-mediation-numerique --format json
     """
     from lieux.producer import validate_file
 
     try:
         report = validate_file(file, schema_name)
     except (SourceReadError, ValueError) as e:
-        click.echo(str(e), err=True)
+        if output_format == "json":
+            click.echo(json.dumps({"fichier": str(file), "schema": schema_name, "valide": False, "lisible": False,
+                                   "erreur": str(e)}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"Fichier illisible : {e}", err=True)
         sys.exit(2)
-    for line in report.lines():
-        click.echo(line)
+    if output_format == "json":
+        click.echo(report.json())
+    else:
+        for line in report.lines(limit):
+            click.echo(line)
     sys.exit(0 if report.valid else 1)
 
 
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Dossier de publication ; l'export précédent qui s'y trouve sert au CHANGELOG.md.")
 def export(db_path, out_dir):
-    """Écrit les fichiers à republier sur data.gouv.fr (CSV du standard, GeoJSON, datapackage.json).
+    """Écrit les fichiers à republier sur data.gouv.fr (CSV du standard, GeoJSON, datapackage.json, CHANGELOG.md).
+
+    Chaque CSV est validé contre son schéma avant de remplacer l'export précédent.
+    La même base donne toujours les mêmes fichiers, octet pour octet.
 
     \b
     Exemple :
         python build.py export --db lieux.db --out export/
     """
-    raise click.ClickException("L'export n'est pas encore disponible dans cette version.")
+    from lieux.export import ExportError, export as export_files, summary_lines
+
+    try:
+        result = export_files(db_path, out_dir)
+    except ExportError as e:
+        raise click.ClickException(str(e)) from e
+    for line in summary_lines(result):
+        click.echo(line)
 
 
 @cli.command()

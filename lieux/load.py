@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -169,7 +170,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
             db[table].create({**column_types(schema_name), "source": str}, pk=pk if isinstance(pk, str) else None,
                              if_not_exists=True)
     db["sources"].create({
-        "id": str, "titre": str, "producteur": str, "licence": str, "licence_url": str, "url": str, "page": str,
+        "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
@@ -189,6 +190,19 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["valeurs_non_reconnues"].create({
         "source": str, "champ": str, "valeur": str, "nombre": int,
     }, pk=("source", "champ", "valeur"), foreign_keys=[("source", "sources", "id")])
+
+
+def build_time() -> str:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: https://reproducible-builds.org/specs/source-date-epoch/)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat()
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def write_build_info(db: sqlite_utils.Database, built_at: str | None = None) -> None:
+    """When the database was built: the export's `created` date and version come from here, not the clock."""
+    db["build_info"].insert({"cle": "construit_le", "valeur": built_at or build_time()}, pk="cle", replace=True)
 
 
 def as_text(value):

@@ -65,7 +65,8 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
     d = inp.descriptor
     return {
         "id": d.id, "titre": d.title, "producteur": d.producer,
-        "licence": d.licence.get("title") or d.licence.get("name"), "licence_url": d.licence.get("path"),
+        "licence": d.licence.get("title") or d.licence.get("name"), "licence_nom": d.licence.get("name"),
+        "licence_url": d.licence.get("path"),
         "url": (inp.fetched.url if inp.fetched and inp.fetched.url else d.url), "page": d.homepage,
         "sha256": inp.fetched.sha256 if inp.fetched else None,
         "telecharge_le": inp.fetched.fetched_at if inp.fetched else None,
@@ -163,6 +164,7 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
         geo.write(db, geography, placed)
         load.insert_merge(db, rows, lieux, fusions, provenance)
         load.create_indexes(db)
+        load.write_build_info(db)
     return reports
 
 

@@ -215,5 +215,6 @@ def test_validate_command_explains_a_bad_hubs_file_in_french(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(path), "--schema", "hubs-territoriaux"])
     assert result.exit_code == 1
     assert "id « Hub X » : ne respecte pas le format attendu" in result.output
-    assert "regions « Bretagne;Normandie » : valeur hors du vocabulaire du schéma. Séparez les valeurs par « | »" in result.output
+    assert ("regions « Bretagne;Normandie » : valeur hors du vocabulaire du schéma, "
+            "séparez les valeurs par « | » et non par « ; » : Bretagne|Normandie.") in result.output
     assert "departements «" not in result.output  # "971" is a valid code
