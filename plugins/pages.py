@@ -1,0 +1,319 @@
+"""The public pages: the search at `/` and one page per place at `/lieu/<id>` (French, server-rendered).
+
+The search page's query string is the one `/api/proches` takes (q, commune, code_postal, lat, lon,
+rayon_km, n, the standard's field names, ouvert=maintenant), so a shared link, the page and the API
+all answer the same question. JavaScript (static/recherche.js) adds the map and geolocation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote, unquote
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import Response
+
+from lieux import display, schemas
+
+DATABASE = "lieux"
+DEFAULT_N = 20
+MAX_N = 100
+MAX_RADIUS_KM = 1000
+PLUGIN = "lieux-pages"
+TILE_LAYER = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_LAYER_OPTIONS = {
+    "maxZoom": 19,
+    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>',
+}
+LEAFLET = ("datasette-leaflet", "leaflet-v1.7.1.js", "leaflet-v1.7.1.css")
+
+
+class SearchError(ValueError):
+    """A search parameter the page cannot use; the message is shown to the public."""
+
+
+# -- pure helpers ------------------------------------------------------------------------------
+
+def parse_search(args) -> dict:
+    """The search asked by a query string (a MultiParams or dict of lists); raises SearchError."""
+    def first(name):
+        value = args.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    search = {"q": first("q"), "commune": first("commune"), "code_postal": first("code_postal"),
+              "lat": None, "lon": None, "rayon_km": None, "n": DEFAULT_N,
+              "filters": {}, "ouvert": first("ouvert") == "maintenant"}
+    lat, lon = first("lat"), first("lon")
+    if lat or lon:
+        try:
+            search["lat"], search["lon"] = float(lat.replace(",", ".")), float(lon.replace(",", "."))
+        except ValueError:
+            raise SearchError("La position reçue n'est pas valide (latitude et longitude attendues en degrés décimaux).")
+        if not (-90 <= search["lat"] <= 90 and -180 <= search["lon"] <= 180):
+            raise SearchError("La position reçue est hors des limites (latitude entre -90 et 90, longitude entre -180 et 180).")
+    if first("rayon_km"):
+        try:
+            search["rayon_km"] = float(first("rayon_km").replace(",", "."))
+        except ValueError:
+            raise SearchError("La distance choisie n'est pas un nombre de kilomètres.")
+        if not 0 < search["rayon_km"] <= MAX_RADIUS_KM:
+            raise SearchError(f"La distance doit être comprise entre 0 et {MAX_RADIUS_KM} km.")
+    if first("n"):
+        try:
+            search["n"] = int(first("n"))
+        except ValueError:
+            raise SearchError("Le nombre de lieux demandé n'est pas un nombre entier.")
+        if not 1 <= search["n"] <= MAX_N:
+            raise SearchError(f"Le nombre de lieux demandé doit être compris entre 1 et {MAX_N}.")
+    getlist = args.getlist if hasattr(args, "getlist") else (lambda name: args.get(name) or [])
+    for name in display.FILTER_NAMES:
+        values = [v for v in getlist(name) if v.strip()]
+        if values:
+            search["filters"][name] = values
+    return search
+
+
+def has_place(search: dict) -> bool:
+    return search["lat"] is not None or bool(search["q"] or search["commune"] or search["code_postal"])
+
+
+def query_params(search: dict, **changes) -> dict:
+    """The query string parameters of a search (the API's), in a stable order."""
+    s = {**search, **changes}
+    params = {}
+    if s["lat"] is not None:
+        params["lat"], params["lon"] = f"{s['lat']:.5f}", f"{s['lon']:.5f}"
+    else:
+        params.update(q=s["q"], commune=s["commune"], code_postal=s["code_postal"])
+    if s["rayon_km"]:
+        params["rayon_km"] = f"{s['rayon_km']:g}"
+    if s["n"] != DEFAULT_N:
+        params["n"] = str(s["n"])
+    for name in display.FILTER_NAMES:
+        if s["filters"].get(name):
+            params[name] = s["filters"][name]
+    if s["ouvert"]:
+        params["ouvert"] = "maintenant"
+    return params
+
+
+def map_config(datasette) -> dict:
+    """Tile layer: this plugin's config, else datasette-cluster-map's, else OpenStreetMap."""
+    own = datasette.plugin_config(PLUGIN) or {}
+    cluster = datasette.plugin_config("datasette-cluster-map") or {}
+    return {
+        "tile_layer": own.get("tile_layer") or cluster.get("tile_layer") or TILE_LAYER,
+        "tile_layer_options": own.get("tile_layer_options") or cluster.get("tile_layer_options") or TILE_LAYER_OPTIONS,
+    }
+
+
+def lieu_path(datasette, lieu_id: str) -> str:
+    return datasette.urls.path(f"/lieu/{quote(str(lieu_id), safe='')}")
+
+
+def opening(lieu: dict) -> dict:
+    """{"ouvert": True|False|None, "jours": [(jour, texte)]|None, "fuseau": tz, "lieu_fuseau": "…"}."""
+    from lieux import horaires
+
+    tz = horaires.timezone_for(lieu.get("departement_code"))
+    osm = lieu.get("horaires")
+    return {
+        "ouvert": horaires.is_open(osm, tz) if osm else None,
+        "jours": horaires.describe(osm) if osm else None,
+        "fuseau": tz,
+        "lieu_fuseau": display.TIMEZONE_PLACES.get(tz, tz),
+    }
+
+
+def result_card(datasette, lieu: dict) -> dict:
+    """What a result shows: the lieu's fields plus its page, distance and opening state."""
+    card = dict(lieu)
+    for name in display.FILTER_NAMES + ("courriels", "site_web", "typologie"):
+        card[name] = display.as_list(lieu.get(name))
+    card["url"] = lieu_path(datasette, lieu["id"])
+    card["distance"] = display.format_distance(lieu.get("distance_km"))
+    card["ouvert"] = opening(lieu)["ouvert"]
+    return card
+
+
+# -- database ----------------------------------------------------------------------------------
+
+_options_cache: dict = {}
+
+
+async def filter_options(db) -> dict:
+    """{field: [value, ...]}: the values present in the data, commonest first (computed once per database)."""
+    key = (db.name, db.hash or id(db))
+    if key not in _options_cache:
+        options = {}
+        columns = set(await db.table_columns("lieux"))
+        for name in display.FILTER_NAMES:
+            if name not in columns:
+                continue
+            rows = await db.execute(
+                f"select j.value as v, count(*) as c from lieux, json_each(lieux.[{name}]) j "
+                f"where json_valid(lieux.[{name}]) group by j.value order by c desc, v")
+            options[name] = [r["v"] for r in rows if r["v"]]
+        _options_cache[key] = options
+    return _options_cache[key]
+
+
+async def run_search(db, search: dict):
+    """(centre, lieux): the located centre {lat, lon, label} (None when not found) and the nearest lieux."""
+    from lieux import communes, nearest
+
+    def work(conn):
+        if search["lat"] is not None:
+            centre = (search["lat"], search["lon"], "votre position")
+        else:
+            text = search["q"]
+            if text and display.is_postcode(text):
+                centre = communes.locate(conn, code_postal=text)
+            elif text:
+                centre = communes.locate(conn, q=text)
+            else:
+                centre = communes.locate(conn, commune=search["commune"] or None,
+                                         code_postal=search["code_postal"] or None)
+        if centre is None:
+            return None, []
+        filters = dict(search["filters"])
+        if search["ouvert"]:
+            filters["ouvert_maintenant"] = True
+        found = nearest.nearest(conn, centre[0], centre[1], n=search["n"], rayon_km=search["rayon_km"],
+                                filters=filters or None)
+        return {"lat": centre[0], "lon": centre[1], "label": centre[2]}, found
+
+    return await db.execute_fn(work)
+
+
+# -- views -------------------------------------------------------------------------------------
+
+def page_assets(datasette) -> dict:
+    plugin, js, css = LEAFLET
+    return {
+        "leaflet_js": datasette.urls.static_plugins(plugin, js),
+        "leaflet_css": datasette.urls.static_plugins(plugin, css),
+        "css_url": datasette.urls.path("/static/lieux.css"),
+    }
+
+
+async def search_page(datasette, request):
+    db = datasette.get_database(DATABASE)
+    error, centre, lieux, status = None, None, [], 200
+    try:
+        search = parse_search(request.args)
+    except SearchError as e:
+        error, status = str(e), 400
+        search = parse_search({})
+    if not error and has_place(search):
+        centre, found = await run_search(db, search)
+        if centre is None:
+            asked = search["q"] or search["commune"] or search["code_postal"]
+            error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
+                     "ou essayez le nom de la commune ou son code postal.")
+        else:
+            lieux = [result_card(datasette, lieu) for lieu in found]
+    params = query_params(search)
+    query = display.search_query(params)
+    total = (await db.execute("select count(*) from lieux")).first()[0]
+    more = None
+    if lieux and len(lieux) == search["n"] and search["n"] < MAX_N:
+        more = "?" + display.search_query(query_params(search, n=min(MAX_N, search["n"] + DEFAULT_N)))
+    context = {
+        **page_assets(datasette),
+        "view_name": "recherche",
+        "search": search,
+        "error": error,
+        "centre": centre,
+        "lieux": lieux,
+        "total": total,
+        "filter_fields": display.FILTER_FIELDS,
+        "options": await filter_options(db),
+        "radius_choices": display.RADIUS_CHOICES,
+        "share_url": datasette.absolute_url(request, datasette.urls.path("/" + ("?" + query if query else ""))),
+        "api_url": datasette.urls.path("/api/proches" + ("?" + query if query else "")),
+        "more_url": more,
+        "plural": display.plural,
+        "map_data": {
+            **map_config(datasette),
+            "centre": centre,
+            "lieux": [{"id": l["id"], "nom": l["nom"], "lat": l.get("latitude"), "lon": l.get("longitude"),
+                       "url": l["url"], "distance": l["distance"]} for l in lieux],
+            "api": datasette.urls.path("/api/proches"),
+            "page": datasette.urls.path("/lieu/"),
+        },
+    }
+    html = await datasette.render_template("index.html", context, request=request, view_name="recherche")
+    return Response.html(html, status=status)
+
+
+async def load_sources(db, lieu: dict) -> list[dict]:
+    ids = display.as_list(lieu.get("sources"))
+    if not ids:
+        return []
+    rows = await db.execute(f"select * from sources where id in ({', '.join('?' for _ in ids)})", ids)
+    by_id = {r["id"]: dict(r) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def report_link(lieu: dict, sources: list[dict]) -> str | None:
+    """Where to report an error: the producer's e-mail when known, else its page, else the list's URL."""
+    for source in sources:
+        email = source.get("courriel") or source.get("contact")
+        if email and re.fullmatch(r"[^@\s<>\"?&]+@[^@\s<>\"?&]+", email):
+            subject = quote(f"Erreur sur le lieu « {lieu.get('nom')} » ({lieu.get('id')})")
+            return f"mailto:{email}?subject={subject}"
+    for source in sources:
+        if source.get("page") or source.get("url"):
+            return source.get("page") or source.get("url")
+    return None
+
+
+async def lieu_page(datasette, request):
+    db = datasette.get_database(DATABASE)
+    lieu_id = unquote(request.url_vars["id"])
+    row = (await db.execute("select * from lieux where id = ?", [lieu_id])).first()
+    if row is None:
+        html = await datasette.render_template(
+            "lieu_introuvable.html", {**page_assets(datasette), "lieu_id": lieu_id}, request=request,
+            view_name="lieu")
+        return Response.html(html, status=404)
+    lieu = dict(row)
+    sources = await load_sources(db, lieu)
+    hub = lieu.get("hub") or lieu.get("hub_territorial")
+    lists = {name: display.as_list(lieu.get(name)) for name in schemas.multi_valued(schemas.LIEUX)}
+    lists["site_web"] = [u for u in map(display.http_url, lists.get("site_web", [])) if u]
+    for name in ("prise_rdv", "fiche_acces_libre"):
+        lieu[name] = display.http_url(lieu.get(name))
+    sources = [{**s, "page": display.http_url(s.get("page")), "licence_url": display.http_url(s.get("licence_url")),
+                "url": display.http_url(s.get("url"))} for s in sources]
+    context = {
+        **page_assets(datasette),
+        "view_name": "lieu",
+        "lieu": lieu,
+        "listes": lists,
+        "typologies": [display.typology_label(c) for c in lists.get("typologie", [])],
+        "horaires": opening(lieu),
+        "telephone": display.format_phone(lieu.get("telephone")),
+        "tel_href": display.tel_href(lieu.get("telephone")),
+        "date_maj": display.format_date(lieu.get("date_maj")),
+        "sources": [{**s, "telecharge_le_texte": display.format_date(s.get("telecharge_le"))} for s in sources],
+        "hub": hub,
+        "report_url": report_link(lieu, sources),
+        "row_url": datasette.urls.row(DATABASE, "lieux", tilde_encode(lieu_id)),
+        "api_url": datasette.urls.path(f"/api/lieux/{quote(lieu_id, safe='')}"),
+        "map_data": {**map_config(datasette), "lieux": [
+            {"id": lieu["id"], "nom": lieu["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude")}]},
+    }
+    html = await datasette.render_template("lieu.html", context, request=request, view_name="lieu")
+    return Response.html(html)
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/$", search_page),
+        (r"^/lieu/(?P<id>[^/]+)$", lieu_page),
+    ]
