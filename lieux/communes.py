@@ -9,6 +9,7 @@ place that chooses between the two.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -104,7 +105,10 @@ def database_key(conn: sqlite3.Connection):
     path = conn.execute("pragma database_list").fetchone()[2]
     version = conn.execute("pragma schema_version").fetchone()[0]
     count = conn.execute("select max(rowid) from lieux").fetchone()[0]
-    return path or id(conn), version, count
+    if not path:
+        return id(conn), version, count
+    stat = os.stat(path)
+    return path, stat.st_ino, stat.st_mtime_ns, version, count
 
 
 def gazetteer(conn: sqlite3.Connection) -> Gazetteer:
