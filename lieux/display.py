@@ -154,10 +154,6 @@ def search_query(params: dict) -> str:
     return urlencode(pairs)
 
 
-def is_postcode(text: str) -> bool:
-    return bool(re.fullmatch(r"\d{5}", text.strip()))
-
-
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """ "1 lieu", "0 lieu", "3 lieux" (French: 0 and 1 are singular)."""
     word = singular if abs(count) < 2 else (plural_form or singular + "s")

@@ -15,12 +15,13 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from lieux import display, schemas
+from lieux import communes, display, horaires, nearest, openapi, schemas
 
 DATABASE = "lieux"
-DEFAULT_N = 20
-MAX_N = 100
-MAX_RADIUS_KM = 1000
+# The same bounds as /api/proches, so that a page and its API link give the same lieux.
+DEFAULT_N = openapi.DEFAULT_N
+MAX_N = openapi.MAX_N
+MAX_RADIUS_KM = openapi.MAX_RADIUS_KM
 PLUGIN = "lieux-pages"
 TILE_LAYER = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_LAYER_OPTIONS = {
@@ -45,6 +46,9 @@ def parse_search(args) -> dict:
     search = {"q": first("q"), "commune": first("commune"), "code_postal": first("code_postal"),
               "lat": None, "lon": None, "rayon_km": None, "n": DEFAULT_N,
               "filters": {}, "ouvert": first("ouvert") == "maintenant"}
+    for name in ("q", "commune", "code_postal"):
+        if len(search[name]) > openapi.MAX_TEXT:
+            raise SearchError(f"Le texte recherché est trop long (au plus {openapi.MAX_TEXT} caractères).")
     lat, lon = first("lat"), first("lon")
     if lat or lon:
         try:
@@ -114,14 +118,15 @@ def lieu_path(datasette, lieu_id: str) -> str:
 
 
 def opening(lieu: dict) -> dict:
-    """{"ouvert": True|False|None, "jours": [(jour, texte)]|None, "fuseau": tz, "lieu_fuseau": "…"}."""
-    from lieux import horaires
-
+    """{"ouvert": True|False|None, "jours": [(jour, texte)]|None, "aujourdhui": 0-6, "fuseau": tz, "lieu_fuseau": "…"},
+    in the place's own time zone."""
     tz = horaires.timezone_for(lieu.get("departement_code"))
     osm = lieu.get("horaires")
+    local = horaires.local_time(tz)
     return {
         "ouvert": horaires.is_open(osm, tz) if osm else None,
-        "jours": horaires.describe(osm) if osm else None,
+        "jours": horaires.describe(osm, local) if osm else None,
+        "aujourdhui": local.weekday(),
         "fuseau": tz,
         "lieu_fuseau": display.TIMEZONE_PLACES.get(tz, tz),
     }
@@ -162,17 +167,12 @@ async def filter_options(db) -> dict:
 
 async def run_search(db, search: dict):
     """(centre, lieux): the located centre {lat, lon, label} (None when not found) and the nearest lieux."""
-    from lieux import communes, nearest
-
     def work(conn):
         if search["lat"] is not None:
             centre = (search["lat"], search["lon"], "votre position")
         else:
-            text = search["q"]
-            if text and display.is_postcode(text):
-                centre = communes.locate(conn, code_postal=text)
-            elif text:
-                centre = communes.locate(conn, q=text)
+            if search["q"]:
+                centre = communes.locate(conn, q=search["q"])
             else:
                 centre = communes.locate(conn, commune=search["commune"] or None,
                                          code_postal=search["code_postal"] or None)
@@ -236,12 +236,15 @@ async def search_page(datasette, request):
         "api_url": datasette.urls.path("/api/proches" + ("?" + query if query else "")),
         "more_url": more,
         "plural": display.plural,
+        "default_n": DEFAULT_N,
         "map_data": {
             **map_config(datasette),
             "centre": centre,
             "lieux": [{"id": l["id"], "nom": l["nom"], "lat": l.get("latitude"), "lon": l.get("longitude"),
                        "url": l["url"], "distance": l["distance"]} for l in lieux],
             "api": datasette.urls.path("/api/proches"),
+            "n_defaut": DEFAULT_N,
+            "n_max": MAX_N,
             "page": datasette.urls.path("/lieu/"),
         },
     }

@@ -55,7 +55,10 @@
     lieux.forEach(function (lieu, i) {
       if (lieu.lat == null || lieu.lon == null) { markers.push(null); return; }
       var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom, alt: lieu.nom };
-      if (numbered) options.icon = numberedIcon(i + 1);
+      if (numbered) {
+        options.icon = numberedIcon(i + 1);
+        options.zIndexOffset = 1000 * (lieux.length - i);  // the nearest on top when markers overlap
+      }
       var marker = L.marker([lieu.lat, lieu.lon], options);
       if (lieu.url) marker.bindPopup(popupFor(lieu));
       marker.addTo(carte.layer);

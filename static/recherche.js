@@ -19,7 +19,7 @@
   var lon = document.getElementById("lon");
   var autour = document.getElementById("autour-de-moi");
   var copier = document.getElementById("copier-lien");
-  var DEFAULT_N = 20, MAX_N = 100;
+  var DEFAULT_N = data.n_defaut, MAX_N = data.n_max;
   var carte = null;
   var markers = [];
 
@@ -103,9 +103,9 @@
   }
 
   function centreOf(body, params) {
-    var c = body.centre || body.origine || body.point || body.position || null;
-    var label = c && (c.label || c.libelle || c.nom);
-    if (!label) label = params.get("lat") ? "votre position" : (params.get("q") || params.get("commune") || params.get("code_postal"));
+    var c = body.centre || null;
+    var label = params.get("lat") ? "votre position" : (c && (c.libelle || c.label)) ||
+      params.get("q") || params.get("commune") || params.get("code_postal");
     if (c && c.lat != null) return { lat: c.lat, lon: c.lon, label: label };
     if (c && c.latitude != null) return { lat: c.latitude, lon: c.longitude, label: label };
     if (params.get("lat")) return { lat: parseFloat(params.get("lat")), lon: parseFloat(params.get("lon")), label: label };
@@ -148,7 +148,7 @@
     liste.textContent = "";
     lieux.forEach(function (lieu, i) { liste.appendChild(card(lieu, i + 1)); });
     var query = params.toString();
-    lienPartage.value = location.origin + location.pathname + (query ? "?" + query : "");
+    lienPartage.href = location.origin + location.pathname + (query ? "?" + query : "");
     lienApi.href = data.api + (query ? "?" + query : "");
     partage.hidden = false;
     var n = parseInt(params.get("n") || DEFAULT_N, 10);
@@ -164,10 +164,21 @@
       return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude,
                url: data.page + encodeURIComponent(l.id), distance: formatDistance(l.distance_km) };
     }));
+    document.querySelector(".introduction").classList.add("compacte");
     document.title = "Lieux autour de " + centre.label + " – Annuaire des lieux de médiation numérique";
   }
 
-  function search(params, push) {
+  /* After a search asked with the button or "Autour de moi", take the reader to the results
+     (focus on their heading, which screen readers then read). Filter changes leave focus alone. */
+  function focusResults() {
+    var heading = document.getElementById("resultats-titre");
+    if (!heading) return;
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView({ block: "start" });
+  }
+
+  function search(params, push, moveFocus) {
     form.setAttribute("aria-busy", "true");
     return fetch(data.api + "?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -177,6 +188,7 @@
         if (!result.ok) { showError(result.body.erreur || "La recherche n'a pas abouti."); return; }
         render(params, result.body);
         if (push) history.pushState(null, "", "?" + params.toString());
+        if (moveFocus) focusResults();
       })
       .catch(function () { form.submit(); })
       .then(function () { form.removeAttribute("aria-busy"); });
@@ -191,7 +203,7 @@
       return;
     }
     event.preventDefault();
-    search(params, true);
+    search(params, true, true);
   });
 
   form.addEventListener("change", function (event) {
@@ -213,7 +225,7 @@
         lat.value = position.coords.latitude.toFixed(5);
         lon.value = position.coords.longitude.toFixed(5);
         q.value = "";
-        search(paramsFromForm(), true);
+        search(paramsFromForm(), true, true);
       }, function (error) {
         autour.disabled = false;
         showError(error.code === 1
@@ -226,7 +238,9 @@
   if (navigator.clipboard && window.isSecureContext) {
     copier.hidden = false;
     copier.addEventListener("click", function () {
-      navigator.clipboard.writeText(lienPartage.value).then(function () { copier.textContent = "Lien copié"; });
+      navigator.clipboard.writeText(lienPartage.href).then(function () {
+        document.getElementById("copie-faite").textContent = "Lien copié.";
+      });
     });
   }
 

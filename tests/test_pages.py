@@ -134,7 +134,7 @@ async def test_search_without_javascript_lists_nearest_first(demo_datasette, dem
     assert heading.startswith(f"{pages.DEFAULT_N} lieux trouvés autour de")
     # Shared link and API link carry the same query string.
     assert f'href="/api/proches?{query}"' in response.text
-    assert f'value="http://localhost/?{query}"' in response.text
+    assert f'id="lien-partage" href="http://localhost/?{query}"' in response.text
 
 
 @pytest.mark.asyncio
@@ -158,9 +158,11 @@ async def test_filters_radius_and_more(demo_datasette, demo_db):
     assert '<option value="5" selected>' in response.text
 
     response = await demo_datasette.client.get("/?q=75011")
-    assert 'href="?q=75011&amp;n=40"' in response.text
-    response = await demo_datasette.client.get("/?q=75011&n=40")
-    assert len(parse(response.text).ids) == 40
+    assert f'href="?q=75011&amp;n={2 * pages.DEFAULT_N}"' in response.text
+    response = await demo_datasette.client.get(f"/?q=75011&n={2 * pages.DEFAULT_N}")
+    assert len(parse(response.text).ids) == 2 * pages.DEFAULT_N
+    response = await demo_datasette.client.get("/?q=75011&n=100")
+    assert len(parse(response.text).ids) == 50 and 'id="plus" hidden' in response.text
 
 
 @pytest.mark.asyncio
@@ -188,6 +190,7 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
     ("lat=95&lon=2", 400, "hors des limites"),
     ("q=75011&rayon_km=-3", 400, "La distance doit être comprise"),
     ("q=75011&n=5000", 400, "Le nombre de lieux demandé doit être compris entre 1 et 100"),
+    ("q=" + "x" * 201, 400, "Le texte recherché est trop long"),
     ("q=Zzyzxville-sur-Rien", 200, "Nous n&#39;avons pas trouvé « Zzyzxville-sur-Rien »"),
 ])
 async def test_search_errors_are_explained_in_french(demo_datasette, query, status, message):
@@ -241,7 +244,8 @@ async def test_place_page_shows_everything_a_visitor_needs(demo_datasette):
     assert 'href="https://exemple-demo.fr/lieu-1"' in text
     assert 'href="https://acceslibre.beta.gouv.fr/app/demo/erp/lieu-demo-1/"' in text
     assert re.search(r"badge-(ouvert|ferme|info)", text)
-    assert "<th scope=\"row\">Lundi</th>" in text
+    assert re.search(r'<th scope="row">Lundi[ <]', text) and "<td>9 h – 12 h, 14 h – 17 h</td>" in text
+    assert text.count("(aujourd'hui)") == 1
     for value in ("Aide aux démarches administratives", "Jeunes", "Surdité", "Gratuit", "Aidants Connect", "Label démo"):
         assert f"<li>{value}</li>" in text
     assert "Échantillon de démonstration (données fictives)" in text
@@ -377,5 +381,6 @@ def test_search_parameters_round_trip():
     assert search["q"] == "Lyon" and search["rayon_km"] == 10 and search["n"] == 40 and search["ouvert"]
     assert search["filters"] == {"services": ["A", "B"]}
     assert display.search_query(pages.query_params(search)) == "q=Lyon&rayon_km=10&n=40&services=A&services=B&ouvert=maintenant"
+    assert "n" not in pages.query_params({**search, "n": pages.DEFAULT_N})
     located = pages.query_params({**search, "lat": 45.76, "lon": 4.85})
     assert "q" not in located and located["lat"] == "45.76000"
