@@ -15,6 +15,10 @@
     var map = L.map(element, { scrollWheelZoom: false });
     L.tileLayer(data.tile_layer, data.tile_layer_options || {}).addTo(map);
     map.attributionControl.setPrefix(false);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", "Fermer"); close.setAttribute("title", "Fermer"); }
+    });
     var layer = L.layerGroup().addTo(map);
     return { map: map, layer: layer };
   }

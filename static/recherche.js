@@ -128,6 +128,7 @@
   }
 
   function showError(message) {
+    document.querySelector(".introduction").classList.add("compacte");
     setHeading("Recherche impossible", message, true);
     liste.textContent = "";
     partage.hidden = true;
@@ -182,15 +183,27 @@
     form.setAttribute("aria-busy", "true");
     return fetch(data.api + "?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        return response.json().then(function (body) {
+          return { ok: response.ok, status: response.status, body: body };
+        });
       })
       .then(function (result) {
-        if (!result.ok) { showError(result.body.erreur || "La recherche n'a pas abouti."); return; }
-        render(params, result.body);
-        if (push) history.pushState(null, "", "?" + params.toString());
+        if (result.status === 404) {
+          var asked = params.get("q") || params.get("commune") || params.get("code_postal") || "";
+          showError("Nous n'avons pas trouvé « " + asked + " ». Vérifiez l'orthographe, " +
+                    "ou essayez le nom de la commune ou son code postal.");
+        } else if (!result.ok) {
+          showError(result.body.erreur || "La recherche n'a pas abouti.");
+        } else {
+          render(params, result.body);
+          if (push) history.pushState(null, "", "?" + params.toString());
+        }
         if (moveFocus) focusResults();
       })
-      .catch(function () { form.submit(); })
+      .catch(function (err) {
+        if (window.console) console.error("Recherche par l'API impossible, envoi du formulaire :", err);
+        form.submit();
+      })
       .then(function () { form.removeAttribute("aria-busy"); });
   }
 

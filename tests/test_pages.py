@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import html.parser
 import json
 import re
@@ -15,9 +14,7 @@ import pytest
 from lieux import display
 from lieux.nearest import haversine_km
 from plugins import pages
-from tests.conftest import ROOT, run_build
-
-DEMO_CSV = ROOT / "sources" / "demo" / "lieux-demo.csv"
+from tests.hostile_data import build_hostile_db
 
 
 class PageParser(html.parser.HTMLParser):
@@ -281,25 +278,9 @@ async def test_unknown_place_is_a_french_404(demo_datasette, path):
 
 @pytest.fixture(scope="module")
 def hostile_datasette(tmp_path_factory):
-    """A database whose one lieu carries markup and a javascript: URL in its fields."""
     from lieux.site import make_datasette
 
-    folder = tmp_path_factory.mktemp("hostile")
-    with DEMO_CSV.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        row = next(reader)
-        fieldnames = reader.fieldnames
-    row.update(id="demo-hostile", nom='<script>alert("nom")</script> Lieu <b>gras</b>',
-               adresse="<img src=x onerror=alert(1)>", site_web="javascript:alert(1)",
-               prise_rdv="javascript:alert(2)", presentation_resume="<iframe src=//evil>")
-    csv_path = folder / "lieux.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fieldnames)
-        writer.writeheader()
-        writer.writerow(row)
-    db_path = folder / "lieux.db"
-    run_build(db_path, "--demo", "--input", f"demo={csv_path}")
-    return make_datasette(db_path)
+    return make_datasette(build_hostile_db(tmp_path_factory.mktemp("hostile")))
 
 
 @pytest.mark.asyncio

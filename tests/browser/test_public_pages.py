@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from lieux.nearest import haversine_km
+from tests.hostile_data import HOSTILE_NAME, build_hostile_db
 from tests.browser.harness import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, VIEWPORTS, Server, require_browser,
                                    screenshot)
 
@@ -190,7 +191,11 @@ def test_search_a_postcode_with_the_api_and_the_map(visit, demo_db):
                         " return m.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }")
     top.focus()
     page.keyboard.press("Enter")
-    assert page.locator(".leaflet-popup a").first.inner_text() == first["nom"]
+    assert page.locator(".leaflet-popup-content a").first.inner_text() == first["nom"]
+    assert page.get_by_role("button", name="Fermer").count() + page.get_by_role("link", name="Fermer").count() == 1
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in SERIOUS] == []
 
 
 def test_filter_open_now(visit, demo_db):
@@ -257,6 +262,56 @@ def test_open_a_place_page(visit, demo_db):
     # The raw data links answer.
     row_link = page.get_by_role("link", name="Ce lieu dans l'explorateur de données")
     assert page.request.get(visit.server.url + row_link.get_attribute("href")).status == 200
+
+
+def test_unknown_place_name_with_javascript(visit):
+    page = visit.goto("/")
+    page.get_by_label("Commune, code postal ou adresse").fill("Zzyzxville")
+    with page.expect_response(lambda r: "/api/proches?" in r.url) as answer:
+        page.get_by_role("button", name="Rechercher").click()
+    assert answer.value.status == 404
+    page.get_by_text("Recherche impossible").wait_for()
+    assert "Nous n'avons pas trouvé « Zzyzxville »" in page.locator("#resultats-entete").inner_text()
+    assert page.evaluate("document.activeElement.id") == "resultats-titre"
+    assert result_ids(page) == []
+    visit.shot("introuvable")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    require_browser()
+    folder = tmp_path_factory.mktemp("hostile-serve")
+    srv = Server(build_hostile_db(folder), folder / "datasette.log")
+    try:
+        srv.wait()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_data_is_never_run_as_code(chromium, hostile_server, viewport):
+    v = Visit(chromium, hostile_server, viewport)
+    dialogs = []
+    v.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page = v.goto("/?q=75011")  # server-rendered list and map data
+        assert page.locator("#liste h3 a").inner_text() == HOSTILE_NAME
+        page.get_by_label("Ouvert maintenant").check()  # list rebuilt by JavaScript from the API
+        page.wait_for_function("!document.getElementById('recherche').hasAttribute('aria-busy')")
+        page.get_by_label("Ouvert maintenant").uncheck()
+        page.wait_for_function("document.querySelectorAll('#liste > li.resultat').length === 1")
+        assert page.locator("#liste h3 a").inner_text() == HOSTILE_NAME
+        page.locator(".leaflet-marker-icon[title]").first.focus()
+        page.keyboard.press("Enter")
+        assert page.locator(".leaflet-popup-content a").inner_text() == HOSTILE_NAME
+        page.locator(".leaflet-popup-content a").click()
+        page.wait_for_url(re.compile(r"/lieu/demo-hostile$"))
+        assert page.get_by_role("heading", level=1).inner_text() == HOSTILE_NAME
+        assert page.locator("a[href^='javascript:']").count() == 0
+        assert page.locator("b, iframe, img[src=x]").count() == 0
+    finally:
+        v.close()
+    assert dialogs == [] and v.errors == []
 
 
 def test_keyboard_only(visit):
