@@ -141,14 +141,15 @@ def document() -> dict:
          "description": "Longitude du centre de la recherche (WGS84, degrés décimaux). À donner avec lat.",
          "schema": {"type": "number", "minimum": -180, "maximum": 180}},
         {"name": "commune", "in": "query", "required": False,
-         "description": "Nom ou code INSEE d'une commune, à la place de lat/lon (son centre sert de point de départ).",
-         "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}},
+         "description": "Nom ou code INSEE d'une commune, à la place de lat/lon (son centre sert de point de départ). "
+                        "Vide : ignoré.",
+         "schema": {"type": "string", "maxLength": MAX_TEXT}},
         {"name": "code_postal", "in": "query", "required": False,
-         "description": "Code postal à cinq chiffres, à la place de lat/lon.",
-         "schema": {"type": "string", "pattern": r"^\d{5}$"}},
+         "description": "Code postal à cinq chiffres, à la place de lat/lon. Vide : ignoré.",
+         "schema": {"type": "string", "pattern": "^([0-9]{5})?$"}},
         {"name": "q", "in": "query", "required": False,
-         "description": "Texte libre : commune, code postal, ou adresse (réduite à sa commune).",
-         "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}},
+         "description": "Texte libre : commune, code postal, ou adresse (réduite à sa commune). Vide : ignoré.",
+         "schema": {"type": "string", "maxLength": MAX_TEXT}},
     ]
     search_parameters = [
         {"name": "n", "in": "query", "required": False,

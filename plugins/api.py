@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from urllib.parse import unquote
 
 from datasette import hookimpl
@@ -24,6 +25,7 @@ CORS = {
 JSON_TYPE = "application/json; charset=utf-8"
 GEOJSON_TYPE = f"{openapi.GEOJSON}; charset=utf-8"
 READ_METHODS = ("GET", "HEAD")
+POSTCODE = re.compile(r"[0-9]{5}")
 
 
 class ParameterError(ValueError):
@@ -37,18 +39,21 @@ class NotFound(LookupError):
 # -- parameters --------------------------------------------------------------------------------
 
 def first(args, name: str) -> str | None:
-    value = args.get(name)
-    if value is None:
+    """The one value of a parameter (None when absent); given twice is an error."""
+    values = args.getlist(name)
+    if not values:
         return None
-    return value.strip()
+    if len(values) > 1:
+        raise ParameterError(f"« {name} » est donné {len(values)} fois : donnez-le une seule fois.")
+    return values[0]
 
 
 def parse_number(args, name: str, low: float, high: float, what: str, low_open: bool = False) -> float | None:
     text = first(args, name)
-    if text is None or text == "":
+    if text is None:
         return None
     try:
-        value = float(text.replace(",", "."))
+        value = float(text)
     except ValueError:
         raise ParameterError(f"« {name} » doit être un nombre ({what}) ; reçu « {text} ».")
     if not math.isfinite(value) or value < low or value > high or (low_open and value == low):
@@ -62,7 +67,11 @@ def parse_filters(args) -> dict:
     for field in openapi.FILTERS:
         values = []
         for raw in args.getlist(field):
-            values += [v.strip() for v in raw.split(schemas.SEPARATOR) if v.strip()]
+            pieces = [v.strip() for v in raw.split(schemas.SEPARATOR)]
+            if not all(pieces):
+                raise ParameterError(f"« {field} » contient une valeur vide : retirez le paramètre ou "
+                                     "donnez une des valeurs possibles.")
+            values += pieces
         if not values:
             continue
         allowed = openapi.vocabulary(field)
@@ -81,24 +90,23 @@ def parse_proches(args) -> dict:
     lon = parse_number(args, "lon", -180, 180, "longitude en degrés décimaux WGS84, entre -180 et 180")
     if (lat is None) != (lon is None):
         raise ParameterError("Donnez lat et lon ensemble (par exemple lat=48.8566&lon=2.3522).")
+    for name in ("commune", "code_postal", "q"):
+        value = first(args, name)
+        if value is None:
+            continue
+        if len(value) > openapi.MAX_TEXT:
+            raise ParameterError(f"« {name} » est trop long (au plus {openapi.MAX_TEXT} caractères).")
+        if name == "code_postal" and value and not POSTCODE.fullmatch(value):
+            raise ParameterError(f"« code_postal » doit compter cinq chiffres, sans espace ; reçu « {value} ».")
+        search[name] = value.strip() or None
     if lat is not None:
         search["lat"], search["lon"] = lat, lon
-    else:
-        for name in ("commune", "code_postal", "q"):
-            value = first(args, name)
-            if value:
-                if len(value) > openapi.MAX_TEXT:
-                    raise ParameterError(f"« {name} » est trop long (au plus {openapi.MAX_TEXT} caractères).")
-                search[name] = value
-        if search["code_postal"] and not (len(search["code_postal"]) == 5 and search["code_postal"].isdigit()
-                                          and search["code_postal"].isascii()):
-            raise ParameterError(f"« code_postal » doit compter cinq chiffres ; reçu « {search['code_postal']} ».")
-        if not (search["commune"] or search["code_postal"] or search["q"]):
-            raise ParameterError("Indiquez où chercher : lat et lon, ou commune, code_postal ou q "
-                                 "(par exemple ?code_postal=38000).")
+    elif not (search["commune"] or search["code_postal"] or search["q"]):
+        raise ParameterError("Indiquez où chercher : lat et lon, ou commune, code_postal ou q "
+                             "(par exemple ?code_postal=38000).")
     n_text = first(args, "n")
-    if n_text:
-        if not (n_text.isascii() and n_text.lstrip("+").isdigit()):
+    if n_text is not None:
+        if not (n_text.isascii() and n_text.isdigit()):
             raise ParameterError(f"« n » doit être un nombre entier entre 1 et {openapi.MAX_N} ; reçu « {n_text} ».")
         n = int(n_text)
         if not 1 <= n <= openapi.MAX_N:
@@ -110,7 +118,7 @@ def parse_proches(args) -> dict:
                                       low_open=True)
     search["filters"] = parse_filters(args)
     ouvert = first(args, "ouvert")
-    if ouvert and ouvert != "maintenant":
+    if ouvert is not None and ouvert != "maintenant":
         raise ParameterError(f"« ouvert » n'accepte que la valeur « maintenant » ; reçu « {ouvert} ».")
     search["ouvert"] = ouvert == "maintenant"
     search["format"] = parse_format(args)
@@ -118,7 +126,9 @@ def parse_proches(args) -> dict:
 
 
 def parse_format(args) -> str:
-    value = first(args, "format") or "json"
+    value = first(args, "format")
+    if value is None:
+        return "json"
     if value not in ("json", "geojson"):
         raise ParameterError(f"« format » vaut « json » ou « geojson » ; reçu « {value} ».")
     return value
