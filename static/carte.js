@@ -12,7 +12,9 @@
   function create(element, data) {
     if (!window.L || !element) return null;
     element.hidden = false;
-    var map = L.map(element, { scrollWheelZoom: false });
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var map = L.map(element, { scrollWheelZoom: false, fadeAnimation: !still, zoomAnimation: !still,
+                               markerZoomAnimation: !still });
     L.tileLayer(data.tile_layer, data.tile_layer_options || {}).addTo(map);
     map.attributionControl.setPrefix(false);
     map.on("popupopen", function (event) {

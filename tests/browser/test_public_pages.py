@@ -192,10 +192,12 @@ def test_search_a_postcode_with_the_api_and_the_map(visit, demo_db):
     top.focus()
     page.keyboard.press("Enter")
     assert page.locator(".leaflet-popup-content a").first.inner_text() == first["nom"]
+    page.wait_for_function("getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     assert page.get_by_role("button", name="Fermer").count() + page.get_by_role("link", name="Fermer").count() == 1
     from axe_playwright_python.sync_playwright import Axe
 
-    assert [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in SERIOUS] == []
+    found = [(v["id"], [(n["target"], n.get("failureSummary")) for n in v["nodes"]]) for v in Axe().run(page).response["violations"] if v["impact"] in SERIOUS]
+    assert found == []
 
 
 def test_filter_open_now(visit, demo_db):
