@@ -6,6 +6,7 @@ import html.parser
 import json
 import re
 import sqlite3
+from urllib.parse import quote
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ import pytest
 from lieux import display
 from lieux.nearest import haversine_km
 from plugins import pages
+from tests.conftest import requires_reference
 from tests.hostile_data import build_hostile_db
 
 
@@ -365,3 +367,26 @@ def test_search_parameters_round_trip():
     assert "n" not in pages.query_params({**search, "n": pages.DEFAULT_N})
     located = pages.query_params({**search, "lat": 45.76, "lon": 4.85})
     assert "q" not in located and located["lat"] == "45.76000"
+
+
+# -- real lists ----------------------------------------------------------------------------------
+
+@requires_reference
+@pytest.mark.asyncio
+async def test_pages_render_every_reference_lieu(reference_datasette, reference_db):
+    """Every lieu of the real lists gets its page, and a search around each of 30 of them works."""
+    rows = db_rows(reference_db)
+    assert len(rows) > 100
+    for lieu_id in rows:
+        response = await reference_datasette.client.get(f"/lieu/{quote(lieu_id, safe='')}")
+        assert response.status_code == 200, (lieu_id, response.text[-2000:])
+    located = sorted(i for i, r in rows.items() if r["latitude"] is not None and r["code_postal"])
+    for lieu_id in located[:: max(1, len(located) // 30)]:
+        r = rows[lieu_id]
+        response = await reference_datasette.client.get(f"/?q={r['code_postal']}")
+        assert response.status_code == 200
+        page = parse(response.text)
+        assert page.ids, r["code_postal"]
+        centre = page.map_data["centre"]
+        found = [haversine_km(centre["lat"], centre["lon"], rows[i]["latitude"], rows[i]["longitude"]) for i in page.ids]
+        assert found == sorted(found)
