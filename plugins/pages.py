@@ -207,6 +207,9 @@ async def search_page(datasette, request):
     except SearchError as e:
         error, status = str(e), 400
         search = parse_search({})
+    asked_nothing = not error and not has_place(search) and any(k in request.args for k in ("q", "commune", "code_postal"))
+    if asked_nothing:
+        error = "Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi »."
     if not error and has_place(search):
         centre, found = await run_search(db, search)
         if centre is None:

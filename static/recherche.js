@@ -228,7 +228,7 @@
   q.addEventListener("input", function () { lat.value = ""; lon.value = ""; });
   window.addEventListener("popstate", function () { location.reload(); });
 
-  if ("geolocation" in navigator) {
+  if ("geolocation" in navigator && window.isSecureContext) {  // browsers refuse it on plain http
     autour.hidden = false;
     autour.addEventListener("click", function () {
       autour.disabled = true;

@@ -112,7 +112,8 @@ async def test_datasette_browser_stays_under_lieux(demo_datasette):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query", ["q=75011", "q=Paris", "code_postal=75011", "commune=Paris"])
+@pytest.mark.parametrize("query", ["q=75011", "q=Paris", "code_postal=75011", "commune=Paris",
+                                   "q=1+rue+de+la+R%C3%A9publique%2C+Paris"])
 async def test_search_without_javascript_lists_nearest_first(demo_datasette, demo_db, query):
     response = await demo_datasette.client.get(f"/?{query}")
     assert response.status_code == 200, response.text
@@ -191,6 +192,7 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
     ("q=75011&n=5000", 400, "Le nombre de lieux demandé doit être compris entre 1 et 100"),
     ("q=" + "x" * 201, 400, "Le texte recherché est trop long"),
     ("q=Zzyzxville-sur-Rien", 200, "Nous n&#39;avons pas trouvé « Zzyzxville-sur-Rien »"),
+    ("q=++&rayon_km=", 200, "Saisissez une commune, un code postal ou une adresse"),
 ])
 async def test_search_errors_are_explained_in_french(demo_datasette, query, status, message):
     response = await demo_datasette.client.get(f"/?{query}")
