@@ -1,13 +1,12 @@
 """The public pages: the search at `/` and one page per place at `/lieu/<id>` (French, server-rendered).
 
-The search page's query string is the one `/api/proches` takes (q, commune, code_postal, lat, lon,
-rayon_km, n, the standard's field names, ouvert=maintenant), so a shared link, the page and the API
-all answer the same question. JavaScript (static/recherche.js) adds the map and geolocation.
+The search page's query string is the one `/api/proches` takes (lieux/search.py), so a shared
+link, the page and the API all answer the same question. JavaScript (static/recherche.js) adds the
+map and geolocation and then asks /api/proches itself.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote, unquote
 
@@ -15,13 +14,10 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from lieux import communes, display, horaires, nearest, openapi, schemas
+from lieux import communes, display, horaires, nearest, schemas
+from lieux.search import DEFAULT_N, MAX_N, SearchError, has_place, parse_search, query_params
 
 DATABASE = "lieux"
-# The same bounds as /api/proches, so that a page and its API link give the same lieux.
-DEFAULT_N = openapi.DEFAULT_N
-MAX_N = openapi.MAX_N
-MAX_RADIUS_KM = openapi.MAX_RADIUS_KM
 PLUGIN = "lieux-pages"
 TILE_LAYER = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_LAYER_OPTIONS = {
@@ -31,77 +27,7 @@ TILE_LAYER_OPTIONS = {
 LEAFLET = ("datasette-leaflet", "leaflet-v1.7.1.js", "leaflet-v1.7.1.css")
 
 
-class SearchError(ValueError):
-    """A search parameter the page cannot use; the message is shown to the public."""
-
-
-# -- pure helpers ------------------------------------------------------------------------------
-
-def parse_search(args) -> dict:
-    """The search asked by a query string (a MultiParams or dict of lists); raises SearchError."""
-    def first(name):
-        value = args.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    search = {"q": first("q"), "commune": first("commune"), "code_postal": first("code_postal"),
-              "lat": None, "lon": None, "rayon_km": None, "n": DEFAULT_N,
-              "filters": {}, "ouvert": first("ouvert") == "maintenant"}
-    for name in ("q", "commune", "code_postal"):
-        if len(search[name]) > openapi.MAX_TEXT:
-            raise SearchError(f"Le texte recherché est trop long (au plus {openapi.MAX_TEXT} caractères).")
-    lat, lon = first("lat"), first("lon")
-    if lat or lon:
-        try:
-            search["lat"], search["lon"] = float(lat.replace(",", ".")), float(lon.replace(",", "."))
-        except ValueError:
-            raise SearchError("La position reçue n'est pas valide (latitude et longitude attendues en degrés décimaux).")
-        if not (-90 <= search["lat"] <= 90 and -180 <= search["lon"] <= 180):
-            raise SearchError("La position reçue est hors des limites (latitude entre -90 et 90, longitude entre -180 et 180).")
-    if first("rayon_km"):
-        try:
-            search["rayon_km"] = float(first("rayon_km").replace(",", "."))
-        except ValueError:
-            raise SearchError("La distance choisie n'est pas un nombre de kilomètres.")
-        if not 0 < search["rayon_km"] <= MAX_RADIUS_KM:
-            raise SearchError(f"La distance doit être comprise entre 0 et {MAX_RADIUS_KM} km.")
-    if first("n"):
-        try:
-            search["n"] = int(first("n"))
-        except ValueError:
-            raise SearchError("Le nombre de lieux demandé n'est pas un nombre entier.")
-        if not 1 <= search["n"] <= MAX_N:
-            raise SearchError(f"Le nombre de lieux demandé doit être compris entre 1 et {MAX_N}.")
-    getlist = args.getlist if hasattr(args, "getlist") else (lambda name: args.get(name) or [])
-    for name in display.FILTER_NAMES:
-        values = [v for v in getlist(name) if v.strip()]
-        if values:
-            search["filters"][name] = values
-    return search
-
-
-def has_place(search: dict) -> bool:
-    return search["lat"] is not None or bool(search["q"] or search["commune"] or search["code_postal"])
-
-
-def query_params(search: dict, **changes) -> dict:
-    """The query string parameters of a search (the API's), in a stable order."""
-    s = {**search, **changes}
-    params = {}
-    if s["lat"] is not None:
-        params["lat"], params["lon"] = f"{s['lat']:.5f}", f"{s['lon']:.5f}"
-    else:
-        params.update(q=s["q"], commune=s["commune"], code_postal=s["code_postal"])
-    if s["rayon_km"]:
-        params["rayon_km"] = f"{s['rayon_km']:g}"
-    if s["n"] != DEFAULT_N:
-        params["n"] = str(s["n"])
-    for name in display.FILTER_NAMES:
-        if s["filters"].get(name):
-            params[name] = s["filters"][name]
-    if s["ouvert"]:
-        params["ouvert"] = "maintenant"
-    return params
-
+# -- helpers -----------------------------------------------------------------------------------
 
 def map_config(datasette) -> dict:
     """Tile layer: this plugin's config, else datasette-cluster-map's, else OpenStreetMap."""

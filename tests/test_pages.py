@@ -14,6 +14,7 @@ import pytest
 
 from lieux import display
 from lieux.nearest import haversine_km
+from lieux import search as search_params
 from plugins import pages
 from tests.conftest import requires_reference
 from tests.hostile_data import build_hostile_db
@@ -120,9 +121,9 @@ async def test_search_without_javascript_lists_nearest_first(demo_datasette, dem
     page = parse(response.text)
     centre = page.map_data["centre"]
     assert centre and centre["label"]
-    assert len(page.ids) == pages.DEFAULT_N
+    assert len(page.ids) == search_params.DEFAULT_N
     rows = db_rows(demo_db)
-    expected = brute_force_order(rows, centre["lat"], centre["lon"])[:pages.DEFAULT_N]
+    expected = brute_force_order(rows, centre["lat"], centre["lon"])[:search_params.DEFAULT_N]
     distances = [haversine_km(centre["lat"], centre["lon"], rows[i]["latitude"], rows[i]["longitude"]) for i in page.ids]
     assert distances == sorted(distances)
     assert set(page.ids) == set(expected)
@@ -131,7 +132,7 @@ async def test_search_without_javascript_lists_nearest_first(demo_datasette, dem
     assert [l["id"] for l in page.map_data["lieux"]] == page.ids
     assert page.map_data["lieux"][0]["distance"].endswith(("m", "km"))
     heading = [h for h in page.headings if h[0] == "h2"][0][1]
-    assert heading.startswith(f"{pages.DEFAULT_N} lieux trouvés autour de")
+    assert heading.startswith(f"{search_params.DEFAULT_N} lieux trouvés autour de")
     # Shared link and API link carry the same query string.
     assert f'href="/api/proches?{query}"' in response.text
     assert f'id="lien-partage" href="http://localhost/?{query}"' in response.text
@@ -158,9 +159,9 @@ async def test_filters_radius_and_more(demo_datasette, demo_db):
     assert '<option value="5" selected>' in response.text
 
     response = await demo_datasette.client.get("/?q=75011")
-    assert f'href="?q=75011&amp;n={2 * pages.DEFAULT_N}"' in response.text
-    response = await demo_datasette.client.get(f"/?q=75011&n={2 * pages.DEFAULT_N}")
-    assert len(parse(response.text).ids) == 2 * pages.DEFAULT_N
+    assert f'href="?q=75011&amp;n={2 * search_params.DEFAULT_N}"' in response.text
+    response = await demo_datasette.client.get(f"/?q=75011&n={2 * search_params.DEFAULT_N}")
+    assert len(parse(response.text).ids) == 2 * search_params.DEFAULT_N
     response = await demo_datasette.client.get("/?q=75011&n=100")
     assert len(parse(response.text).ids) == 50 and 'id="plus" hidden' in response.text
 
@@ -362,12 +363,12 @@ def test_search_parameters_round_trip():
     from datasette.utils.asgi import Request
 
     request = Request.fake("/?q=+Lyon+&rayon_km=10&services=A&services=B&ouvert=maintenant&n=40&frais_a_charge=")
-    search = pages.parse_search(request.args)
+    search = search_params.parse_search(request.args)
     assert search["q"] == "Lyon" and search["rayon_km"] == 10 and search["n"] == 40 and search["ouvert"]
     assert search["filters"] == {"services": ["A", "B"]}
-    assert display.search_query(pages.query_params(search)) == "q=Lyon&rayon_km=10&n=40&services=A&services=B&ouvert=maintenant"
-    assert "n" not in pages.query_params({**search, "n": pages.DEFAULT_N})
-    located = pages.query_params({**search, "lat": 45.76, "lon": 4.85})
+    assert display.search_query(search_params.query_params(search)) == "q=Lyon&rayon_km=10&n=40&services=A&services=B&ouvert=maintenant"
+    assert "n" not in search_params.query_params({**search, "n": search_params.DEFAULT_N})
+    located = search_params.query_params({**search, "lat": 45.76, "lon": 4.85})
     assert "q" not in located and located["lat"] == "45.76000"
 
 
