@@ -17,12 +17,15 @@ import json
 import math
 import sqlite3
 from datetime import datetime
+from functools import lru_cache
 
 from . import schemas
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
-FIRST_BOX_KM = 4.0
+# The first box holds about n lieux if they were spread over metropolitan France (~550,000 km²);
+# denser or sparser places only change how many times the box grows.
+TYPICAL_AREA_KM2 = 550_000
 
 # Fields the `filters` argument accepts: multi-valued standard fields stored as JSON arrays.
 FILTER_FIELDS = (
@@ -123,15 +126,29 @@ def register_open_now(conn: sqlite3.Connection, now: datetime | None = None) -> 
     conn.create_function("lieu_ouvert_maintenant", 2, open_now)
 
 
+@lru_cache(maxsize=65536)
+def _parse_json(text: str):
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else value
+
+
 def decode(row: dict) -> dict:
+    """Multi-valued fields (JSON arrays in the database) as lists; the lists are the caller's to change."""
     for name in DECODED_COLUMNS:
         value = row.get(name)
         if isinstance(value, str):
             try:
-                row[name] = json.loads(value)
+                parsed = _parse_json(value)
             except ValueError:
-                pass
+                continue
+            row[name] = list(parsed) if isinstance(parsed, tuple) else parsed
     return row
+
+
+def first_box_km(conn: sqlite3.Connection, n: int) -> float:
+    """The first search distance: the radius that would hold n lieux at the database's mean density."""
+    total = conn.execute("select max(rowid) from lieux").fetchone()[0] or 1
+    return min(50.0, max(0.5, 1.5 * math.sqrt(n * TYPICAL_AREA_KM2 / (math.pi * total))))
 
 
 def nearest(conn: sqlite3.Connection, lat: float, lon: float, n: int = 10, rayon_km: float | None = None,
@@ -150,7 +167,7 @@ def nearest(conn: sqlite3.Connection, lat: float, lon: float, n: int = 10, rayon
         register_open_now(conn, now)
     distance = haversine_sql("l.latitude", "l.longitude")
     limit_km = HALF_CIRCUMFERENCE_KM if rayon_km is None else min(float(rayon_km), HALF_CIRCUMFERENCE_KM)
-    d = min(FIRST_BOX_KM, limit_km)
+    d = min(first_box_km(conn, n), limit_km)
     while True:
         boxes = cap_box(lat, lon, d)
         box_sql = []
@@ -171,4 +188,5 @@ def nearest(conn: sqlite3.Connection, lat: float, lon: float, n: int = 10, rayon
         if len(rows) >= n or d >= limit_km:
             columns = [col[0] for col in cursor.description]
             return [decode(dict(zip(columns, row))) for row in rows]
-        d = min(limit_km, d * (2 if rows else 4))
+        # Grow the box as if density were even around the centre, by at least 1.5 and at most 4.
+        d = min(limit_km, d * (min(4.0, max(1.5, 1.2 * math.sqrt(n / len(rows)))) if rows else 4.0))
