@@ -177,7 +177,7 @@ def document() -> dict:
                 "au format du standard national des lieux de médiation numérique. Distances exactes "
                 "(orthodromiques, rayon terrestre moyen 6 371,0088 km), du plus proche au plus loin. "
                 "Accès libre, sans clé ; CORS ouvert pour GET. Les erreurs répondent "
-                "`{\"erreur\": \"…\"}` avec un message en français."),
+                "{\"erreur\": \"…\"} avec un message en français."),
             "license": {"name": "Licence Ouverte 2.0 (données)",
                         "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
         },
