@@ -154,10 +154,15 @@ def search_query(params: dict) -> str:
     return urlencode(pairs)
 
 
+def format_count(count: int) -> str:
+    """A whole number as French writes it: 7577 → "7 577" (narrow no-break space between thousands)."""
+    return f"{count:,}".replace(",", "\u202f")
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """ "1 lieu", "0 lieu", "3 lieux" (French: 0 and 1 are singular)."""
+    """ "1 lieu", "0 lieu", "3 lieux", "7 577 lieux" (French: 0 and 1 are singular)."""
     word = singular if abs(count) < 2 else (plural_form or singular + "s")
-    return f"{count} {word}"
+    return f"{format_count(count)}\u00a0{word}"
 
 
 def http_url(value) -> str | None:

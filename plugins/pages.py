@@ -135,12 +135,12 @@ async def search_page(datasette, request):
         search = parse_search({})
     asked_nothing = not error and not has_place(search) and any(k in request.args for k in ("q", "commune", "code_postal"))
     if asked_nothing:
-        error = "Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi »."
+        error = "Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi »."
     if not error and has_place(search):
         centre, found = await run_search(db, search)
         if centre is None:
             asked = search["q"] or search["commune"] or search["code_postal"]
-            error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
+            error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
                      "ou essayez le nom de la commune ou son code postal.")
         else:
             lieux = [result_card(datasette, lieu) for lieu in found]
@@ -195,7 +195,7 @@ def report_link(lieu: dict, sources: list[dict]) -> str | None:
     for source in sources:
         email = source.get("courriel") or source.get("contact")
         if email and re.fullmatch(r"[^@\s<>\"?&]+@[^@\s<>\"?&]+", email):
-            subject = quote(f"Erreur sur le lieu « {lieu.get('nom')} » ({lieu.get('id')})")
+            subject = quote(f"Erreur sur le lieu « {lieu.get('nom')} » ({lieu.get('id')})")
             return f"mailto:{email}?subject={subject}"
     for source in sources:
         if source.get("page") or source.get("url"):

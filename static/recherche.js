@@ -31,7 +31,8 @@
   }
 
   function plural(count, singular, pluralForm) {
-    return count + " " + (Math.abs(count) < 2 ? singular : pluralForm);
+    var number = String(count).replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
+    return number + "\u00a0" + (Math.abs(count) < 2 ? singular : pluralForm);
   }
 
   function asList(value) {
@@ -190,7 +191,7 @@
       .then(function (result) {
         if (result.status === 404) {
           var asked = params.get("q") || params.get("commune") || params.get("code_postal") || "";
-          showError("Nous n'avons pas trouvé « " + asked + " ». Vérifiez l'orthographe, " +
+          showError("Nous n'avons pas trouvé « " + asked + " ». Vérifiez l'orthographe, " +
                     "ou essayez le nom de la commune ou son code postal.");
         } else if (!result.ok) {
           showError(result.body.erreur || "La recherche n'a pas abouti.");
@@ -211,7 +212,7 @@
     var params = paramsFromForm();
     if (!params.get("lat") && !params.get("q") && !params.get("commune") && !params.get("code_postal")) {
       event.preventDefault();
-      showError("Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi ».");
+      showError("Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi ».");
       q.focus();
       return;
     }

@@ -132,7 +132,7 @@ async def test_search_without_javascript_lists_nearest_first(demo_datasette, dem
     assert [l["id"] for l in page.map_data["lieux"]] == page.ids
     assert page.map_data["lieux"][0]["distance"].endswith(("m", "km"))
     heading = [h for h in page.headings if h[0] == "h2"][0][1]
-    assert heading.startswith(f"{search_params.DEFAULT_N} lieux trouvés autour de")
+    assert heading.startswith(f"{search_params.DEFAULT_N} lieux trouvés autour de")  # whitespace normalised
     # Shared link and API link carry the same query string.
     assert f'href="/api/proches?{query}"' in response.text
     assert f'id="lien-partage" href="http://localhost/?{query}"' in response.text
@@ -147,7 +147,7 @@ async def test_filters_radius_and_more(demo_datasette, demo_db):
     for lieu_id in page.ids:
         assert "Payant" in json.loads(rows[lieu_id]["frais_a_charge"])
         assert "Aide aux démarches administratives" in json.loads(rows[lieu_id]["services"])
-    assert "2 filtres actifs" in response.text
+    assert "2\u00a0filtres actifs" in response.text
     assert re.search(r'value="Payant" checked', response.text)
 
     response = await demo_datasette.client.get("/?q=75011&rayon_km=5")
@@ -192,7 +192,7 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
     ("q=75011&rayon_km=-3", 400, "La distance doit être comprise"),
     ("q=75011&n=5000", 400, "Le nombre de lieux demandé doit être compris entre 1 et 100"),
     ("q=" + "x" * 201, 400, "Le texte recherché est trop long"),
-    ("q=Zzyzxville-sur-Rien", 200, "Nous n&#39;avons pas trouvé « Zzyzxville-sur-Rien »"),
+    ("q=Zzyzxville-sur-Rien", 200, "Nous n&#39;avons pas trouvé « Zzyzxville-sur-Rien »"),
     ("q=++&rayon_km=", 200, "Saisissez une commune, un code postal ou une adresse"),
 ])
 async def test_search_errors_are_explained_in_french(demo_datasette, query, status, message):
@@ -354,9 +354,10 @@ def test_http_url(value, url):
     assert display.http_url(value) == url
 
 
-@pytest.mark.parametrize("count, text", [(0, "0 lieu"), (1, "1 lieu"), (2, "2 lieux")])
+@pytest.mark.parametrize("count, text", [(0, "0 lieu"), (1, "1 lieu"), (2, "2 lieux"), (7577, "7\u202f577 lieux"),
+                                         (1234567, "1\u202f234\u202f567 lieux")])
 def test_plural(count, text):
-    assert display.plural(count, "lieu", "lieux") == text
+    assert display.plural(count, "lieu", "lieux") == text.replace(" ", "\u00a0")
 
 
 def test_search_parameters_round_trip():

@@ -146,7 +146,7 @@ def test_search_a_postcode_without_javascript(chromium, server, viewport, demo_d
         assert page.locator("#carte").is_hidden()
         ids = check_nearest_first(page, lieux_rows(demo_db), map_centre(page))
         assert lieux_rows(demo_db)[ids[0]]["code_postal"] == "75011"
-        assert page.get_by_role("heading", level=2).first.inner_text().startswith("10 lieux trouvés autour de")
+        assert page.get_by_role("heading", level=2).first.inner_text().startswith("10\u00a0lieux trouvés autour de")
         assert page.get_by_role("link", name="Lien de cette recherche").get_attribute("href").endswith("/?q=75011")
         v.shot("recherche-sans-js")
         assert v.api_calls == []
@@ -273,7 +273,7 @@ def test_unknown_place_name_with_javascript(visit):
         page.get_by_role("button", name="Rechercher").click()
     assert answer.value.status == 404
     page.get_by_text("Recherche impossible").wait_for()
-    assert "Nous n'avons pas trouvé « Zzyzxville »" in page.locator("#resultats-entete").inner_text()
+    assert "Nous n'avons pas trouvé « Zzyzxville »" in page.locator("#resultats-entete").inner_text()
     assert page.evaluate("document.activeElement.id") == "resultats-titre"
     assert result_ids(page) == []
     visit.shot("introuvable")
