@@ -177,7 +177,8 @@
     if (!heading) return;
     heading.setAttribute("tabindex", "-1");
     heading.focus({ preventScroll: true });
-    heading.scrollIntoView({ block: "start" });
+    // On a phone the results are below the form: bring them up. On a wide screen keep the form in view.
+    heading.scrollIntoView({ block: window.matchMedia("(min-width: 62em)").matches ? "nearest" : "start" });
   }
 
   function search(params, push, moveFocus) {
