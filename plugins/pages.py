@@ -190,6 +190,28 @@ async def load_sources(db, lieu: dict) -> list[dict]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+async def find_hubs(db, lieu: dict) -> list[str]:
+    """The hubs territoriaux covering a lieu: its own `hub` column when the build fills one, else the
+    `hubs` table's rows listing its département, or its région (by name, through a `regions` table)."""
+    own = lieu.get("hub") or lieu.get("hub_territorial")
+    if own:
+        return display.as_list(own)
+    tables = set(await db.table_names())
+    if "hubs" not in tables or not lieu.get("departement_code"):
+        return []
+    region_name = None
+    if "regions" in tables and lieu.get("region_code"):
+        row = (await db.execute("select nom from regions where code = ?", [lieu["region_code"]])).first()
+        region_name = row[0] if row else None
+    rows = await db.execute(
+        "select nom from hubs where (json_valid(departements) and exists "
+        "(select 1 from json_each(hubs.departements) where value = :dep)) "
+        "or (:region is not null and json_valid(regions) and exists "
+        "(select 1 from json_each(hubs.regions) where value = :region)) order by nom",
+        {"dep": lieu["departement_code"], "region": region_name})
+    return [r[0] for r in rows]
+
+
 def report_link(lieu: dict, sources: list[dict]) -> str | None:
     """Where to report an error: the producer's e-mail when known, else its page, else the list's URL."""
     for source in sources:
@@ -214,7 +236,7 @@ async def lieu_page(datasette, request):
         return Response.html(html, status=404)
     lieu = dict(row)
     sources = await load_sources(db, lieu)
-    hub = lieu.get("hub") or lieu.get("hub_territorial")
+    hubs = await find_hubs(db, lieu)
     lists = {name: display.as_list(lieu.get(name)) for name in schemas.multi_valued(schemas.LIEUX)}
     lists["site_web"] = [u for u in map(display.http_url, lists.get("site_web", [])) if u]
     for name in ("prise_rdv", "fiche_acces_libre"):
@@ -232,7 +254,7 @@ async def lieu_page(datasette, request):
         "tel_href": display.tel_href(lieu.get("telephone")),
         "date_maj": display.format_date(lieu.get("date_maj")),
         "sources": [{**s, "telecharge_le_texte": display.format_date(s.get("telecharge_le"))} for s in sources],
-        "hub": hub,
+        "hubs": hubs,
         "report_url": report_link(lieu, sources),
         "row_url": datasette.urls.row(DATABASE, "lieux", tilde_encode(lieu_id)),
         "api_url": datasette.urls.path(f"/api/lieux/{quote(lieu_id, safe='')}"),

@@ -394,3 +394,33 @@ async def test_pages_render_every_reference_lieu(reference_datasette, reference_
         centre = page.map_data["centre"]
         found = [haversine_km(centre["lat"], centre["lon"], rows[i]["latitude"], rows[i]["longitude"]) for i in page.ids]
         assert found == sorted(found)
+
+
+@pytest.mark.asyncio
+async def test_place_page_names_its_hub(demo_db, tmp_path):
+    """Hubs as the hubs-territoriaux source loads them: some by région name, some by département codes."""
+    import shutil
+
+    from lieux.site import make_datasette
+
+    db_path = tmp_path / "lieux.db"
+    shutil.copy(demo_db, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("create table hubs (id text primary key, nom text, regions text, departements text, source text)")
+    conn.execute("create table regions (code text primary key, nom text)")
+    conn.executemany("insert into hubs values (?, ?, ?, ?, 'hubs-territoriaux')", [
+        ("hub-ultranumerique", "Hub UltraNumérique", None, '["971", "976"]'),
+        ("mednum-antilles", "Mednum Antilles", None, '["971", "972"]'),
+        ("francil-in", "Francil-in", '["Île-de-France"]', None),
+    ])
+    conn.execute("insert into regions values ('11', 'Île-de-France')")
+    conn.execute("update lieux set region_code = '11' where departement_code = '75'")
+    conn.commit()
+    conn.close()
+    ds = make_datasette(db_path)
+    text = (await ds.client.get("/lieu/demo-021")).text  # Pointe-à-Pitre, 971
+    assert "Hubs territoriaux pour un numérique inclusif : Hub UltraNumérique, Mednum Antilles" in text
+    text = (await ds.client.get("/lieu/demo-001")).text  # Paris, région 11
+    assert "Hub territorial pour un numérique inclusif : Francil-in" in text
+    text = (await ds.client.get("/lieu/demo-002")).text  # Lyon: no hub in this table
+    assert "Hub territorial" not in text and "Hubs territoriaux" not in text
