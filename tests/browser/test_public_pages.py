@@ -183,6 +183,12 @@ def test_search_a_postcode_with_the_api_and_the_map(visit, demo_db):
     assert all(abs(s - l["distance_km"]) <= max(0.06, l["distance_km"] * 0.06) for s, l in zip(shown, api["lieux"]))
     assert page.get_by_role("link", name="Lien de cette recherche").get_attribute("href") == visit.server.url + "/?q=75011"
     visit.shot("recherche-api")
+    if visit.viewport == "bureau":  # the map stays in view beside a long list
+        page.evaluate("window.scrollTo(0, 1200)")
+        top = page.locator("#carte").evaluate("e => e.getBoundingClientRect().top")
+        assert 0 <= top <= 20, top
+        visit.shot("recherche-api-defilee")
+        page.evaluate("window.scrollTo(0, 0)")
     # The nearest marker is on top, and opens (mouse or keyboard) a popup linking to the place.
     top = page.locator(".leaflet-marker-icon[title^='1. ']")
     assert top.get_attribute("title") == "1. " + first["nom"]
