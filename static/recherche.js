@@ -58,8 +58,20 @@
     return carte;
   }
 
+  /* One result at a time is "active": its card is outlined and its marker turns red. */
   function highlight(index) {
     Array.prototype.forEach.call(liste.children, function (li, i) { li.classList.toggle("actif", i === index); });
+    markers.forEach(function (marker, i) {
+      var icon = marker && marker.getElement() && marker.getElement().querySelector(".marqueur-numero");
+      if (icon) icon.classList.toggle("actif", i === index);
+    });
+  }
+
+  liste.addEventListener("focusin", function (event) { activate(event.target); });
+  liste.addEventListener("mouseover", function (event) { activate(event.target); });
+  function activate(target) {
+    var li = target.closest && target.closest("li.resultat");
+    if (li) highlight(Array.prototype.indexOf.call(liste.children, li));
   }
 
   function drawMap(centre, lieux) {
@@ -99,7 +111,6 @@
     var services = asList(lieu.services);
     slot("services").textContent = services.join(" · ");
     slot("services").hidden = services.length === 0;
-    li.addEventListener("focusin", function () { highlight(number - 1); });
     return li;
   }
 

@@ -189,6 +189,9 @@ def test_search_a_postcode_with_the_api_and_the_map(visit, demo_db):
         assert 0 <= top <= 20, top
         visit.shot("recherche-api-defilee")
         page.evaluate("window.scrollTo(0, 0)")
+    # Pointing at (or tabbing to) a result marks its marker.
+    page.locator("#liste > li.resultat").nth(2).locator("h3 a").focus()
+    assert page.locator(".marqueur-numero.actif").inner_text() == "3"
     # The nearest marker is on top, and opens (mouse or keyboard) a popup linking to the place.
     top = page.locator(".leaflet-marker-icon[title^='1. ']")
     assert top.get_attribute("title") == "1. " + first["nom"]
