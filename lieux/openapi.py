@@ -1,0 +1,237 @@
+"""The OpenAPI 3 description of the JSON API (/api/openapi.json), built from the standard's schema.
+
+Field descriptions and filter vocabularies come from schemas/lieux-mediation-numerique/schema.json,
+so the API documentation follows the standard when it changes. User-facing text is French.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import schemas
+
+VERSION = "1.0.0"
+MAX_N = 100
+DEFAULT_N = 10
+MAX_RADIUS_KM = 1000
+MAX_TEXT = 200
+# The filters of /api/proches: multi-valued fields of the standard with a closed vocabulary.
+FILTERS = (
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "modalites_acces",
+)
+GEOJSON = "application/geo+json"
+# The standard's patterns for a "|"-separated list of known values: (?:(?:^|\|)(A|B|C))+$
+VOCABULARY_PATTERN = re.compile(r"^\(\?:\(\?:\^\|\\\|\)\((.*)\)\)\+\$$")
+
+
+def split_alternatives(body: str) -> list[str]:
+    """"A|B \\(x\\)|C" → ["A", "B (x)", "C"]: split on unescaped "|", then unescape."""
+    values, current, i = [], "", 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            current += body[i + 1]
+            i += 2
+            continue
+        if char == "|":
+            values.append(current)
+            current = ""
+        else:
+            current += char
+        i += 1
+    values.append(current)
+    return values
+
+
+@lru_cache(maxsize=None)
+def vocabulary(field: str) -> tuple[str, ...]:
+    """The values the standard allows in a multi-valued field (empty when it does not fix a list)."""
+    for f in schemas.load_schema(schemas.LIEUX)["fields"]:
+        if f["name"] == field:
+            m = VOCABULARY_PATTERN.match(f.get("constraints", {}).get("pattern", ""))
+            return tuple(split_alternatives(m.group(1))) if m else ()
+    raise ValueError(f"{field} is not a field of the standard")
+
+
+def field_schema(field: dict) -> dict:
+    multi = set(schemas.multi_valued(schemas.LIEUX))
+    description = (field.get("description") or field.get("title") or field["name"]).strip()
+    if field["name"] in multi:
+        return {"type": "array", "items": {"type": "string"}, "nullable": True,
+                "description": description + " (liste de valeurs)"}
+    if field["type"] in ("number", "integer"):
+        return {"type": field["type"], "nullable": True, "description": description}
+    out = {"type": "string", "nullable": True, "description": description}
+    if field["type"] == "date":
+        out["format"] = "date"
+    return out
+
+
+def lieu_properties() -> dict:
+    return {f["name"]: field_schema(f) for f in schemas.load_schema(schemas.LIEUX)["fields"]}
+
+
+def error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Erreur"}}}}
+
+
+def filter_parameter(field: str) -> dict:
+    values = vocabulary(field)
+    return {
+        "name": field, "in": "query", "required": False, "style": "form", "explode": True,
+        "description": (f"Ne garder que les lieux ayant au moins une de ces valeurs dans « {field} ». "
+                        "Répétez le paramètre ou séparez les valeurs par « | ». Plusieurs champs se combinent (et)."),
+        "schema": {"type": "array", "items": {"type": "string", "enum": list(values)}},
+    }
+
+
+def document() -> dict:
+    standard = schemas.load_schema(schemas.LIEUX)
+    fields = [f["name"] for f in standard["fields"]]
+    lieu = {
+        "type": "object",
+        "description": f"Un lieu, avec les {len(fields)} champs du standard {standard.get('name')} "
+                       f"{standard.get('version', '')} (les champs à valeurs multiples sont des listes).",
+        "required": fields + ["ouvert_maintenant"],
+        "properties": {
+            **lieu_properties(),
+            "ouvert_maintenant": {"type": "boolean", "nullable": True,
+                                  "description": "Ouvert à l'instant, dans le fuseau horaire du lieu ; null si "
+                                                 "les horaires sont absents ou illisibles."},
+        },
+    }
+    lieu_proche = {"allOf": [{"$ref": "#/components/schemas/Lieu"}, {
+        "type": "object", "required": ["distance_km"],
+        "properties": {"distance_km": {"type": "number", "minimum": 0,
+                                       "description": "Distance à vol d'oiseau (orthodromique) depuis le centre, en km."}},
+    }]}
+    centre = {
+        "type": "object", "required": ["latitude", "longitude", "libelle"],
+        "properties": {
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+            "libelle": {"type": "string", "description": "La commune ou la position retenue."},
+        },
+    }
+    point = {"type": "object", "required": ["type", "coordinates"], "properties": {
+        "type": {"type": "string", "enum": ["Point"]},
+        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
+                        "description": "[longitude, latitude] en WGS84."}}}
+    feature = {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "string"},
+        "geometry": {"$ref": "#/components/schemas/Point"},
+        "properties": {"$ref": "#/components/schemas/LieuProche"}}}
+    feature_lieu = {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "string"},
+        "geometry": {**point, "nullable": True, "description": "null quand le lieu n'a pas de coordonnées."},
+        "properties": {"$ref": "#/components/schemas/Lieu"}}}
+    place_parameters = [
+        {"name": "lat", "in": "query", "required": False,
+         "description": "Latitude du centre de la recherche (WGS84, degrés décimaux). À donner avec lon.",
+         "schema": {"type": "number", "minimum": -90, "maximum": 90}},
+        {"name": "lon", "in": "query", "required": False,
+         "description": "Longitude du centre de la recherche (WGS84, degrés décimaux). À donner avec lat.",
+         "schema": {"type": "number", "minimum": -180, "maximum": 180}},
+        {"name": "commune", "in": "query", "required": False,
+         "description": "Nom ou code INSEE d'une commune, à la place de lat/lon (son centre sert de point de départ). "
+                        "Vide : ignoré.",
+         "schema": {"type": "string", "maxLength": MAX_TEXT}},
+        {"name": "code_postal", "in": "query", "required": False,
+         "description": "Code postal à cinq chiffres, à la place de lat/lon. Vide : ignoré.",
+         "schema": {"type": "string", "pattern": "^([0-9]{5})?$"}},
+        {"name": "q", "in": "query", "required": False,
+         "description": "Texte libre : commune, code postal, ou adresse (réduite à sa commune). Vide : ignoré.",
+         "schema": {"type": "string", "maxLength": MAX_TEXT}},
+    ]
+    search_parameters = [
+        {"name": "n", "in": "query", "required": False,
+         "description": f"Nombre de lieux à renvoyer, de 1 à {MAX_N} (par défaut {DEFAULT_N}).",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_N, "default": DEFAULT_N}},
+        {"name": "rayon_km", "in": "query", "required": False,
+         "description": f"Ne garder que les lieux à moins de cette distance, en km (au plus {MAX_RADIUS_KM}).",
+         "schema": {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": MAX_RADIUS_KM}},
+        *[filter_parameter(f) for f in FILTERS],
+        {"name": "ouvert", "in": "query", "required": False,
+         "description": "« maintenant » : ne garder que les lieux ouverts à l'instant, à l'heure du lieu. "
+                        "Les lieux aux horaires absents ou illisibles sont exclus.",
+         "schema": {"type": "string", "enum": ["maintenant"]}},
+        {"name": "format", "in": "query", "required": False,
+         "description": "« json » (par défaut) ou « geojson » pour une FeatureCollection.",
+         "schema": {"type": "string", "enum": ["json", "geojson"], "default": "json"}},
+    ]
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "API des lieux de médiation numérique",
+            "version": VERSION,
+            "description": (
+                "Les lieux d'inclusion numérique les plus proches d'un point, d'une commune ou d'un code postal, "
+                "au format du standard national des lieux de médiation numérique. Distances exactes "
+                "(orthodromiques, rayon terrestre moyen 6 371,0088 km), du plus proche au plus loin. "
+                "Accès libre, sans clé ; CORS ouvert pour GET. Les erreurs répondent "
+                "{\"erreur\": \"…\"} avec un message en français."),
+            "license": {"name": "Licence Ouverte 2.0 (données)",
+                        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
+        },
+        "paths": {
+            "/api/proches": {"get": {
+                "operationId": "lieuxProches",
+                "summary": "Les lieux les plus proches",
+                "description": (
+                    "Donnez le centre par lat et lon, ou par commune, code_postal ou q (dans cet ordre de "
+                    "priorité). Les filtres gardent les lieux ayant au moins une des valeurs demandées pour "
+                    "chaque champ filtré."),
+                "parameters": place_parameters + search_parameters,
+                "responses": {
+                    "200": {"description": "Les lieux, du plus proche au plus loin.", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Proches"}},
+                        GEOJSON: {"schema": {"$ref": "#/components/schemas/ProchesGeoJSON"}}}},
+                    "400": error_response("Paramètre manquant ou invalide."),
+                    "404": error_response("Commune, code postal ou texte introuvable."),
+                }}},
+            "/api/lieux/{id}": {"get": {
+                "operationId": "lieu",
+                "summary": "Un lieu",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "description": "Identifiant du lieu (champ id).",
+                     "schema": {"type": "string", "minLength": 1}},
+                    {"name": "format", "in": "query", "required": False,
+                     "description": "« json » (par défaut) ou « geojson » pour une Feature.",
+                     "schema": {"type": "string", "enum": ["json", "geojson"], "default": "json"}},
+                ],
+                "responses": {
+                    "200": {"description": "Le lieu.", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Lieu"}},
+                        GEOJSON: {"schema": {"$ref": "#/components/schemas/LieuGeoJSON"}}}},
+                    "400": error_response("Paramètre invalide."),
+                    "404": error_response("Aucun lieu n'a cet identifiant."),
+                }}},
+        },
+        "components": {"schemas": {
+            "Lieu": lieu,
+            "LieuProche": lieu_proche,
+            "Centre": centre,
+            "Point": point,
+            "Proches": {"type": "object", "required": ["lieux", "nombre", "centre"], "properties": {
+                "centre": {"$ref": "#/components/schemas/Centre"},
+                "nombre": {"type": "integer", "minimum": 0, "description": "Nombre de lieux renvoyés."},
+                "rayon_km": {"type": "number", "nullable": True},
+                "lieux": {"type": "array", "items": {"$ref": "#/components/schemas/LieuProche"}}}},
+            "ProchesGeoJSON": {"type": "object", "required": ["type", "features"], "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "centre": {"$ref": "#/components/schemas/Centre"},
+                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}},
+            "Feature": feature,
+            "LieuGeoJSON": feature_lieu,
+            "Erreur": {"type": "object", "required": ["erreur"], "properties": {
+                "erreur": {"type": "string", "description": "Ce qui ne va pas et comment corriger, en français."}}},
+        }},
+    }

@@ -1,0 +1,81 @@
+/* Leaflet maps of the public pages. Leaflet comes from the datasette-leaflet plugin's static files, an ES
+   module that sets window.L; the page loads it with <script type="module">, run in order with these deferred scripts.
+   Data reach the DOM through textContent and DOM properties only, never as HTML. */
+(function () {
+  "use strict";
+
+  function readData() {
+    var node = document.getElementById("donnees-carte");
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function create(element, data) {
+    if (!window.L || !element) return null;
+    element.hidden = false;
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var map = L.map(element, { scrollWheelZoom: false, fadeAnimation: !still, zoomAnimation: !still,
+                               markerZoomAnimation: !still });
+    L.tileLayer(data.tile_layer, data.tile_layer_options || {}).addTo(map);
+    map.attributionControl.setPrefix(false);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", "Fermer"); close.setAttribute("title", "Fermer"); }
+    });
+    var layer = L.layerGroup().addTo(map);
+    return { map: map, layer: layer };
+  }
+
+  function popupFor(lieu) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = lieu.url;
+    link.textContent = lieu.nom;
+    box.appendChild(link);
+    if (lieu.distance) {
+      var p = document.createElement("div");
+      p.textContent = "à " + lieu.distance;
+      box.appendChild(p);
+    }
+    return box;
+  }
+
+  function numberedIcon(number) {
+    var span = document.createElement("span");
+    span.className = "marqueur-numero";
+    span.textContent = String(number);
+    return L.divIcon({ className: "", html: span, iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12] });
+  }
+
+  /* Draw the search centre and numbered lieux; returns the markers, in the list's order. */
+  function draw(carte, centre, lieux, numbered) {
+    carte.layer.clearLayers();
+    var bounds = [];
+    var markers = [];
+    if (centre && centre.lat != null) {
+      L.marker([centre.lat, centre.lon], {
+        icon: L.divIcon({ className: "", html: '<span class="marqueur-centre"></span>', iconSize: [22, 22] }),
+        keyboard: false, interactive: false
+      }).addTo(carte.layer);
+      bounds.push([centre.lat, centre.lon]);
+    }
+    lieux.forEach(function (lieu, i) {
+      if (lieu.lat == null || lieu.lon == null) { markers.push(null); return; }
+      var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom, alt: lieu.nom };
+      if (numbered) {
+        options.icon = numberedIcon(i + 1);
+        options.zIndexOffset = 1000 * (lieux.length - i);  // the nearest on top when markers overlap
+      }
+      var marker = L.marker([lieu.lat, lieu.lon], options);
+      if (lieu.url) marker.bindPopup(popupFor(lieu));
+      marker.addTo(carte.layer);
+      markers.push(marker);
+      bounds.push([lieu.lat, lieu.lon]);
+    });
+    if (bounds.length === 1) carte.map.setView(bounds[0], 15);
+    else if (bounds.length > 1) carte.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+    else carte.map.setView([46.6, 2.4], 5);
+    return markers;
+  }
+
+  window.LieuxCarte = { readData: readData, create: create, draw: draw };
+})();

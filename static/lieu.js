@@ -1,0 +1,8 @@
+/* The small map of a place page. */
+(function () {
+  "use strict";
+  var data = window.LieuxCarte && LieuxCarte.readData();
+  if (!data) return;
+  var carte = LieuxCarte.create(document.getElementById("carte"), data);
+  if (carte) LieuxCarte.draw(carte, null, data.lieux, false);
+})();

@@ -1,0 +1,114 @@
+"""Opening hours: parsing the strings of the real lists, French per-day text, "open now" per time zone."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timezone
+
+import pytest
+
+from lieux import horaires
+
+UTC = timezone.utc
+
+
+def test_every_osm_string_of_the_reference_lists_parses(reference_db):
+    conn = sqlite3.connect(reference_db)
+    strings = [r[0] for r in conn.execute("select distinct horaires from lieux where horaires is not null")]
+    conn.close()
+    assert len(strings) > 100
+    unreadable = [s for s in strings if horaires.parse(s) is None]
+    # Typos published as such by their producer: shown as given, never counted as open.
+    assert unreadable == ["Mo-Fr 08:30-12:300,13:30-17:30"]  # francilin, line 249 of its file
+    assert all(horaires.is_open(s, "Europe/Paris") is None for s in unreadable)
+    assert all(len(horaires.describe(s)) == 7 for s in strings if s not in unreadable)
+
+
+@pytest.mark.parametrize("osm,expected", [
+    ("Mo-Fr 09:00-12:00,13:30-17:00", [
+        ("Lundi", "9 h – 12 h, 13 h 30 – 17 h"), ("Mardi", "9 h – 12 h, 13 h 30 – 17 h"),
+        ("Mercredi", "9 h – 12 h, 13 h 30 – 17 h"), ("Jeudi", "9 h – 12 h, 13 h 30 – 17 h"),
+        ("Vendredi", "9 h – 12 h, 13 h 30 – 17 h"), ("Samedi", "Fermé"), ("Dimanche", "Fermé")]),
+    ("Tu,Th 14:00-18:00; Sa 09:05-12:00", [
+        ("Lundi", "Fermé"), ("Mardi", "14 h – 18 h"), ("Mercredi", "Fermé"), ("Jeudi", "14 h – 18 h"),
+        ("Vendredi", "Fermé"), ("Samedi", "9 h 05 – 12 h"), ("Dimanche", "Fermé")]),
+    ('Mo 09:00-12:00 open "sur rendez-vous"; We 10:00-11:00 unknown', [
+        ("Lundi", "9 h – 12 h (sur rendez-vous)"), ("Mardi", "Fermé"), ("Mercredi", "10 h – 11 h (à confirmer)"),
+        ("Jeudi", "Fermé"), ("Vendredi", "Fermé"), ("Samedi", "Fermé"), ("Dimanche", "Fermé")]),
+    ("24/7", [(day, "0 h – 24 h") for day in horaires.DAYS]),
+    # Month rules are read for the week asked (here in January).
+    ("Jan-Jun Mo 09:00-10:00; Jul-Dec Mo 15:00-16:00", [("Lundi", "9 h – 10 h")] + [
+        (day, "Fermé") for day in horaires.DAYS[1:]]),
+])
+def test_describe(osm, expected):
+    assert horaires.describe(osm, now=date(2026, 1, 14)) == expected
+
+
+def test_public_holidays_do_not_change_the_regular_week():
+    # 14 July 2026 is a Tuesday; the week's description still shows Tuesday's hours.
+    lines = dict(horaires.describe("Mo-Fr 09:00-12:00; PH off", now=date(2026, 7, 14)))
+    assert lines["Mardi"] == "9 h – 12 h"
+
+
+@pytest.mark.parametrize("text", [
+    "mercredi de 14h à 16h", "Lundi, Mardi de 9H30 à 10H30", "samedi APRÈS-MIDI Tous Les 15 jours", "", "   ", None,
+])
+def test_unreadable_strings_are_none_and_never_open(text):
+    assert horaires.parse(text) is None
+    assert horaires.describe(text) is None
+    assert horaires.is_open(text, "Europe/Paris", now=datetime(2026, 11, 24, 10, tzinfo=UTC)) is None
+
+
+@pytest.mark.parametrize("code,tz", [
+    ("971", "America/Guadeloupe"), ("972", "America/Martinique"), ("973", "America/Cayenne"),
+    ("974", "Indian/Reunion"), ("976", "Indian/Mayotte"), ("75", "Europe/Paris"), ("2A", "Europe/Paris"),
+    (None, "Europe/Paris"), ("", "Europe/Paris"),
+])
+def test_timezone_for(code, tz):
+    assert horaires.timezone_for(code) == tz
+
+
+WEEKDAY_MORNING = "Mo-Fr 09:00-12:00"
+
+
+@pytest.mark.parametrize("now,tz,expected", [
+    # Tuesday 24 November 2026, 13:30 UTC: 14:30 in Paris, 09:30 in Guadeloupe, 10:30 in Cayenne,
+    # 17:30 in Réunion, 16:30 in Mayotte.
+    (datetime(2026, 11, 24, 13, 30, tzinfo=UTC), "Europe/Paris", False),
+    (datetime(2026, 11, 24, 13, 30, tzinfo=UTC), "America/Guadeloupe", True),
+    (datetime(2026, 11, 24, 13, 30, tzinfo=UTC), "America/Martinique", True),
+    (datetime(2026, 11, 24, 13, 30, tzinfo=UTC), "America/Cayenne", True),
+    (datetime(2026, 11, 24, 13, 30, tzinfo=UTC), "Indian/Reunion", False),
+    (datetime(2026, 11, 24, 13, 30, tzinfo=UTC), "Indian/Mayotte", False),
+    # Same day, 07:00 UTC: 08:00 in Paris, 11:00 in Réunion, 10:00 in Mayotte, 03:00 in Guadeloupe.
+    (datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "Europe/Paris", False),
+    (datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "Indian/Reunion", True),
+    (datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "Indian/Mayotte", True),
+    (datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "America/Guadeloupe", False),
+    # Summer time in Paris: 07:30 UTC is 09:30 in July, 08:30 in January.
+    (datetime(2026, 7, 7, 7, 30, tzinfo=UTC), "Europe/Paris", True),
+    (datetime(2026, 1, 6, 7, 30, tzinfo=UTC), "Europe/Paris", False),
+    # A naive time is taken as UTC.
+    (datetime(2026, 11, 24, 13, 30), "America/Cayenne", True),
+    # Sunday
+    (datetime(2026, 11, 29, 10, 0, tzinfo=UTC), "Europe/Paris", False),
+])
+def test_is_open_in_the_place_time_zone(now, tz, expected):
+    assert horaires.is_open(WEEKDAY_MORNING, tz, now=now) is expected
+
+
+def test_public_holidays_close_when_the_string_says_so():
+    bastille_day = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)  # Tuesday, 10:00 in Paris
+    assert horaires.is_open("Mo-Fr 09:00-12:00; PH off", "Europe/Paris", now=bastille_day) is False
+    assert horaires.is_open("Mo-Fr 09:00-12:00", "Europe/Paris", now=bastille_day) is True
+
+
+def test_unknown_state_is_not_open():
+    monday_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert horaires.is_open("Mo 09:00-12:00 unknown", "Europe/Paris", now=monday_10) is False
+
+
+def test_format_time():
+    assert horaires.format_time(datetime(2026, 1, 1, 9, 0)) == "9 h"
+    assert horaires.format_time(datetime(2026, 1, 1, 13, 30)) == "13 h 30"
+    assert horaires.format_time(datetime(2026, 1, 2, 0, 0), end=True) == "24 h"

@@ -1,0 +1,428 @@
+"""The public pages, in-process: the search at `/` (server-rendered, no JavaScript) and `/lieu/<id>`."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import re
+import sqlite3
+from urllib.parse import quote
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from lieux import display
+from lieux.nearest import haversine_km
+from lieux import search as search_params
+from plugins import pages
+from tests.conftest import requires_reference
+from tests.hostile_data import build_hostile_db
+
+
+class PageParser(html.parser.HTMLParser):
+    """What the tests read in a page: controls, labels, result ids, the map data, links."""
+
+    def __init__(self):
+        super().__init__()
+        self.controls, self.labels, self.ids, self.links, self.headings = [], set(), [], [], []
+        self.map_data, self._in_map, self._in_template, self._heading = None, False, 0, None
+        self.html_lang = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if tag == "template":
+            self._in_template += 1
+        if self._in_template:
+            return
+        if tag in ("input", "select", "textarea") and a.get("type") != "hidden":
+            self.controls.append(a)
+        if tag == "label" and a.get("for"):
+            self.labels.add(a["for"])
+        if tag == "li" and "resultat" in (a.get("class") or "") and a.get("data-id"):
+            self.ids.append(a["data-id"])
+        if tag == "a":
+            self.links.append(a.get("href"))
+        if tag == "script" and a.get("id") == "donnees-carte":
+            self._in_map = True
+        if re.fullmatch(r"h[1-6]", tag):
+            self._heading = [tag, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self._in_template -= 1
+        if self._heading and tag == self._heading[0]:
+            self.headings.append((self._heading[0], " ".join(self._heading[1].split())))
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._in_map:
+            self.map_data = json.loads(data)
+            self._in_map = False
+        if self._heading is not None:
+            self._heading[1] += data
+
+
+def parse(text: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(text)
+    return parser
+
+
+def db_rows(db_path) -> dict:
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    return {r["id"]: dict(r) for r in conn.execute("select * from lieux")}
+
+
+def brute_force_order(rows: dict, lat: float, lon: float) -> list[str]:
+    """Every lieu by distance from (lat, lon), computed here without the R*Tree."""
+    located = [r for r in rows.values() if r["latitude"] is not None]
+    located.sort(key=lambda r: (haversine_km(lat, lon, r["latitude"], r["longitude"]), r["id"]))
+    return [r["id"] for r in located]
+
+
+# -- the search page ---------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_home_page_is_french_accessible_and_labelled_demo(demo_datasette):
+    response = await demo_datasette.client.get("/")
+    assert response.status_code == 200
+    page = parse(response.text)
+    assert page.html_lang == "fr"
+    assert "Données de démonstration" in response.text
+    assert re.search(r'<form[^>]+role="search"[^>]+method="get"', response.text)
+    assert [h for h in page.headings if h[0] == "h1"] == [
+        ("h1", "Trouver de l'aide pour utiliser le numérique, près de chez vous")]
+    assert page.controls, "the search form has controls"
+    unlabelled = [c for c in page.controls if c.get("id") not in page.labels]
+    assert unlabelled == []
+    names = {c.get("name") for c in page.controls}
+    assert {"q", "rayon_km", "ouvert", *display.FILTER_NAMES} <= names
+    assert page.ids == []  # no search, no results
+    assert "<main" in response.text and 'role="contentinfo"' in response.text
+
+
+@pytest.mark.asyncio
+async def test_datasette_browser_stays_under_lieux(demo_datasette):
+    response = await demo_datasette.client.get("/lieux")
+    assert response.status_code == 200
+    assert "Lieux de médiation numérique" in response.text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query", ["q=75011", "q=Paris", "code_postal=75011", "commune=Paris",
+                                   "q=1+rue+de+la+R%C3%A9publique%2C+Paris"])
+async def test_search_without_javascript_lists_nearest_first(demo_datasette, demo_db, query):
+    response = await demo_datasette.client.get(f"/?{query}")
+    assert response.status_code == 200, response.text
+    page = parse(response.text)
+    centre = page.map_data["centre"]
+    assert centre and centre["label"]
+    assert len(page.ids) == search_params.DEFAULT_N
+    rows = db_rows(demo_db)
+    expected = brute_force_order(rows, centre["lat"], centre["lon"])[:search_params.DEFAULT_N]
+    distances = [haversine_km(centre["lat"], centre["lon"], rows[i]["latitude"], rows[i]["longitude"]) for i in page.ids]
+    assert distances == sorted(distances)
+    assert set(page.ids) == set(expected)
+    assert rows[page.ids[0]]["commune"] == "Paris"
+    # The map gets the same lieux, in the same order, with their distance written in French.
+    assert [l["id"] for l in page.map_data["lieux"]] == page.ids
+    assert page.map_data["lieux"][0]["distance"].endswith(("m", "km"))
+    heading = [h for h in page.headings if h[0] == "h2"][0][1]
+    assert heading.startswith(f"{search_params.DEFAULT_N} lieux trouvés autour de")  # whitespace normalised
+    # Shared link and API link carry the same query string.
+    assert f'href="/api/proches?{query}"' in response.text
+    assert f'id="lien-partage" href="http://localhost/?{query}"' in response.text
+
+
+@pytest.mark.asyncio
+async def test_filters_radius_and_more(demo_datasette, demo_db):
+    rows = db_rows(demo_db)
+    response = await demo_datasette.client.get("/?q=75011&frais_a_charge=Payant&services=Aide+aux+d%C3%A9marches+administratives")
+    page = parse(response.text)
+    assert page.ids
+    for lieu_id in page.ids:
+        assert "Payant" in json.loads(rows[lieu_id]["frais_a_charge"])
+        assert "Aide aux démarches administratives" in json.loads(rows[lieu_id]["services"])
+    assert "2\u00a0filtres actifs" in response.text
+    assert re.search(r'value="Payant" checked', response.text)
+
+    response = await demo_datasette.client.get("/?q=75011&rayon_km=5")
+    page = parse(response.text)
+    centre = page.map_data["centre"]
+    assert page.ids and all(
+        haversine_km(centre["lat"], centre["lon"], rows[i]["latitude"], rows[i]["longitude"]) <= 5 for i in page.ids)
+    assert "à moins de 5 km autour de" in response.text
+    assert '<option value="5" selected>' in response.text
+
+    response = await demo_datasette.client.get("/?q=75011")
+    assert f'href="?q=75011&amp;n={2 * search_params.DEFAULT_N}"' in response.text
+    response = await demo_datasette.client.get(f"/?q=75011&n={2 * search_params.DEFAULT_N}")
+    assert len(parse(response.text).ids) == 2 * search_params.DEFAULT_N
+    response = await demo_datasette.client.get("/?q=75011&n=100")
+    assert len(parse(response.text).ids) == 50 and 'id="plus" hidden' in response.text
+
+
+@pytest.mark.asyncio
+async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
+    from lieux import horaires
+
+    rows = db_rows(demo_db)
+    before = datetime.now(ZoneInfo("UTC"))
+    response = await demo_datasette.client.get("/?q=75011&ouvert=maintenant")
+    assert response.status_code == 200
+    page = parse(response.text)
+    for lieu_id in page.ids:
+        r = rows[lieu_id]
+        assert horaires.is_open(r["horaires"], horaires.timezone_for(r["departement_code"]), now=before) is True
+    if not page.ids:
+        assert "Aucun lieu ne correspond" in response.text
+    else:
+        assert response.text.count("Ouvert maintenant</span>") >= len(page.ids)
+    assert 'id="ouvert" name="ouvert" value="maintenant" checked' in response.text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query, status, message", [
+    ("lat=abc&lon=2", 400, "La position reçue n&#39;est pas valide"),
+    ("lat=95&lon=2", 400, "hors des limites"),
+    ("q=75011&rayon_km=-3", 400, "La distance doit être comprise"),
+    ("q=75011&n=5000", 400, "Le nombre de lieux demandé doit être compris entre 1 et 100"),
+    ("q=" + "x" * 201, 400, "Le texte recherché est trop long"),
+    ("q=Zzyzxville-sur-Rien", 200, "Nous n&#39;avons pas trouvé « Zzyzxville-sur-Rien »"),
+    ("q=++&rayon_km=", 200, "Saisissez une commune, un code postal ou une adresse"),
+])
+async def test_search_errors_are_explained_in_french(demo_datasette, query, status, message):
+    response = await demo_datasette.client.get(f"/?{query}")
+    assert response.status_code == status
+    assert message in response.text
+    assert "Recherche impossible" in response.text
+    assert parse(response.text).ids == []
+
+
+@pytest.mark.asyncio
+async def test_search_by_position(demo_datasette, demo_db):
+    response = await demo_datasette.client.get("/?lat=-20.88&lon=55.45")  # Saint-Denis, La Réunion
+    page = parse(response.text)
+    assert "autour de votre position" in response.text
+    assert brute_force_order(db_rows(demo_db), -20.88, 55.45)[:2] == page.ids[:2]
+    assert db_rows(demo_db)[page.ids[0]]["departement_code"] == "974"
+
+
+@pytest.mark.asyncio
+async def test_tile_layer_comes_from_plugin_config(demo_datasette):
+    page = parse((await demo_datasette.client.get("/?q=75011")).text)
+    assert page.map_data["tile_layer"] == demo_datasette.plugin_config("datasette-cluster-map")["tile_layer"]
+    assert "contributeurs OpenStreetMap" in page.map_data["tile_layer_options"]["attribution"]
+
+
+def test_map_config_prefers_this_plugins_setting():
+    from datasette.app import Datasette
+
+    ds = Datasette(memory=True, metadata={"plugins": {
+        "lieux-pages": {"tile_layer": "https://tuiles.example/{z}/{x}/{y}.png"},
+        "datasette-cluster-map": {"tile_layer": "https://autre.example/{z}/{x}/{y}.png"}}})
+    assert pages.map_config(ds)["tile_layer"] == "https://tuiles.example/{z}/{x}/{y}.png"
+    assert pages.map_config(Datasette(memory=True))["tile_layer"] == pages.TILE_LAYER
+
+
+# -- the place page ----------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_place_page_shows_everything_a_visitor_needs(demo_datasette):
+    response = await demo_datasette.client.get("/lieu/demo-001")
+    assert response.status_code == 200
+    text = response.text
+    page = parse(text)
+    assert page.html_lang == "fr"
+    assert ("h1", "Médiathèque démo n°1 (Paris)") in page.headings
+    assert "Données de démonstration" in text
+    assert "1 rue de la République" in text and "75011 Paris" in text
+    assert 'href="tel:+33143000000">01 43 00 00 00</a>' in text
+    assert 'href="mailto:contact-1@exemple-demo.fr"' in text
+    assert 'href="https://exemple-demo.fr/lieu-1"' in text
+    assert 'href="https://acceslibre.beta.gouv.fr/app/demo/erp/lieu-demo-1/"' in text
+    assert re.search(r"badge-(ouvert|ferme|info)", text)
+    assert re.search(r'<th scope="row">Lundi[ <]', text) and "<td>9 h – 12 h, 14 h – 17 h</td>" in text
+    assert text.count("(aujourd'hui)") == 1
+    for value in ("Aide aux démarches administratives", "Jeunes", "Surdité", "Gratuit", "Aidants Connect", "Label démo"):
+        assert f"<li>{value}</li>" in text
+    assert "Échantillon de démonstration (données fictives)" in text
+    assert "Licence Ouverte 2.0" in text and "1er janvier 2026" in text
+    assert re.search(r'<a class="bouton bouton-secondaire" href="https://schema\.data\.gouv\.fr/[^"]*">Signaler une erreur', text)
+    assert "/lieux/lieux/demo-001" in page.links
+    assert "/api/lieux/demo-001" in page.links
+    assert page.map_data["lieux"] == [{"id": "demo-001", "nom": "Médiathèque démo n°1 (Paris)", "lat": 48.859, "lon": 2.38}]
+
+
+@pytest.mark.asyncio
+async def test_place_page_time_zone_overseas(demo_datasette):
+    text = (await demo_datasette.client.get("/lieu/demo-021")).text  # Pointe-à-Pitre
+    assert "heure locale : Guadeloupe" in text
+
+
+@pytest.mark.asyncio
+async def test_place_without_hours_says_so(demo_datasette):
+    text = (await demo_datasette.client.get("/lieu/demo-009")).text
+    assert "Horaires non renseignés" in text
+    assert "Les horaires ne sont pas renseignés" in text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/lieu/inconnu", "/lieu/%3Cscript%3Ealert(1)%3C%2Fscript%3E"])
+async def test_unknown_place_is_a_french_404(demo_datasette, path):
+    response = await demo_datasette.client.get(path)
+    assert response.status_code == 404
+    assert "Lieu introuvable" in response.text
+    assert "<script>alert(1)" not in response.text
+    assert 'lang="fr"' in response.text
+
+
+@pytest.fixture(scope="module")
+def hostile_datasette(tmp_path_factory):
+    from lieux.site import make_datasette
+
+    return make_datasette(build_hostile_db(tmp_path_factory.mktemp("hostile")))
+
+
+@pytest.mark.asyncio
+async def test_place_page_escapes_data(hostile_datasette):
+    response = await hostile_datasette.client.get("/lieu/demo-hostile")
+    assert response.status_code == 200
+    text = response.text
+    assert "<script>alert" not in text and "<img src=x" not in text and "<iframe" not in text and "<b>gras" not in text
+    assert "&lt;script&gt;alert(&#34;nom&#34;)&lt;/script&gt; Lieu &lt;b&gt;gras&lt;/b&gt;" in text
+    assert "javascript:" not in text
+
+
+@pytest.mark.asyncio
+async def test_search_results_escape_data(hostile_datasette):
+    text = (await hostile_datasette.client.get("/?lat=48.85&lon=2.35")).text
+    assert parse(text).ids == ["demo-hostile"]
+    assert "<script>alert" not in text and "<img src=x" not in text
+    # The map data is JSON inside a script element: "<" is written \u003c so it cannot close it.
+    assert "\\u003cscript\\u003e" in text
+
+
+# -- pure helpers ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("km, text", [
+    (0.0, "10 m"), (0.348, "350 m"), (0.9999, "1000 m"), (1.0, "1,0 km"), (1.26, "1,3 km"), (9.94, "9,9 km"),
+    (12.4, "12 km"), (153.6, "154 km"), (None, ""),
+])
+def test_format_distance(km, text):
+    assert display.format_distance(km) == text
+
+
+@pytest.mark.parametrize("value, text, href", [
+    ("+33143000000", "01 43 00 00 00", "tel:+33143000000"),
+    ("+590590000000", "0590 00 00 00", "tel:+590590000000"),
+    ("01 43 00 00 00", "01 43 00 00 00", "tel:0143000000"),
+    ("pas un numéro", "pas un numéro", None),
+    (None, None, None),
+])
+def test_phone(value, text, href):
+    assert display.format_phone(value) == text
+    assert display.tel_href(value) == href
+
+
+@pytest.mark.parametrize("value, text", [
+    ("2026-01-01", "1er janvier 2026"), ("2026-11-23T12:59:48+00:00", "23 novembre 2026"),
+    ("2024-08-15", "15 août 2024"), ("bientôt", "bientôt"), (None, None),
+])
+def test_format_date(value, text):
+    assert display.format_date(value) == text
+
+
+@pytest.mark.parametrize("value, items", [
+    ('["a", "b"]', ["a", "b"]), (["a", "", None], ["a"]), ("texte", ["texte"]), ("[pas du json", ["[pas du json"]),
+    (None, []), ("", []),
+])
+def test_as_list(value, items):
+    assert display.as_list(value) == items
+
+
+@pytest.mark.parametrize("value, url", [
+    ("https://exemple.fr/a?b=1", "https://exemple.fr/a?b=1"), ("HTTP://exemple.fr", "HTTP://exemple.fr"),
+    ("javascript:alert(1)", None), (" data:text/html,x", None), ("exemple.fr", None), ('https://a.fr/"onmouseover=x', None),
+    (None, None),
+])
+def test_http_url(value, url):
+    assert display.http_url(value) == url
+
+
+@pytest.mark.parametrize("count, text", [(0, "0 lieu"), (1, "1 lieu"), (2, "2 lieux"), (7577, "7\u202f577 lieux"),
+                                         (1234567, "1\u202f234\u202f567 lieux")])
+def test_plural(count, text):
+    assert display.plural(count, "lieu", "lieux") == text.replace(" ", "\u00a0")
+
+
+def test_search_parameters_round_trip():
+    from datasette.utils.asgi import Request
+
+    request = Request.fake("/?q=+Lyon+&rayon_km=10&services=A&services=B&ouvert=maintenant&n=40&frais_a_charge=")
+    search = search_params.parse_search(request.args)
+    assert search["q"] == "Lyon" and search["rayon_km"] == 10 and search["n"] == 40 and search["ouvert"]
+    assert search["filters"] == {"services": ["A", "B"]}
+    assert display.search_query(search_params.query_params(search)) == "q=Lyon&rayon_km=10&n=40&services=A&services=B&ouvert=maintenant"
+    assert "n" not in search_params.query_params({**search, "n": search_params.DEFAULT_N})
+    located = search_params.query_params({**search, "lat": 45.76, "lon": 4.85})
+    assert "q" not in located and located["lat"] == "45.76000"
+
+
+# -- real lists ----------------------------------------------------------------------------------
+
+@requires_reference
+@pytest.mark.asyncio
+async def test_pages_render_every_reference_lieu(reference_datasette, reference_db):
+    """Every lieu of the real lists gets its page, and a search around each of 30 of them works."""
+    rows = db_rows(reference_db)
+    assert len(rows) > 100
+    for lieu_id in rows:
+        response = await reference_datasette.client.get(f"/lieu/{quote(lieu_id, safe='')}")
+        assert response.status_code == 200, (lieu_id, response.text[-2000:])
+    located = sorted(i for i, r in rows.items() if r["latitude"] is not None and r["code_postal"])
+    for lieu_id in located[:: max(1, len(located) // 30)]:
+        r = rows[lieu_id]
+        response = await reference_datasette.client.get(f"/?q={r['code_postal']}")
+        assert response.status_code == 200
+        page = parse(response.text)
+        assert page.ids, r["code_postal"]
+        centre = page.map_data["centre"]
+        found = [haversine_km(centre["lat"], centre["lon"], rows[i]["latitude"], rows[i]["longitude"]) for i in page.ids]
+        assert found == sorted(found)
+
+
+@pytest.mark.asyncio
+async def test_place_page_names_its_hub(demo_db, tmp_path):
+    """Hubs as the hubs-territoriaux source loads them: some by région name, some by département codes."""
+    import shutil
+
+    from lieux.site import make_datasette
+
+    db_path = tmp_path / "lieux.db"
+    shutil.copy(demo_db, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("drop table if exists hubs")
+    conn.execute("drop table if exists regions")
+    conn.execute("create table hubs (id text primary key, nom text, regions text, departements text, source text)")
+    conn.execute("create table regions (code text primary key, nom text)")
+    conn.executemany("insert into hubs values (?, ?, ?, ?, 'hubs-territoriaux')", [
+        ("hub-ultranumerique", "Hub UltraNumérique", None, '["971", "976"]'),
+        ("mednum-antilles", "Mednum Antilles", None, '["971", "972"]'),
+        ("francil-in", "Francil-in", '["Île-de-France"]', None),
+    ])
+    conn.execute("insert into regions values ('11', 'Île-de-France')")
+    conn.execute("update lieux set region_code = '11' where departement_code = '75'")
+    conn.commit()
+    conn.close()
+    ds = make_datasette(db_path)
+    text = (await ds.client.get("/lieu/demo-021")).text  # Pointe-à-Pitre, 971
+    assert "Hubs territoriaux pour un numérique inclusif : Hub UltraNumérique, Mednum Antilles" in text
+    text = (await ds.client.get("/lieu/demo-001")).text  # Paris, région 11
+    assert "Hub territorial pour un numérique inclusif : Francil-in" in text
+    text = (await ds.client.get("/lieu/demo-002")).text  # Lyon: no hub in this table
+    assert "Hub territorial" not in text and "Hubs territoriaux" not in text
