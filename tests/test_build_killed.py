@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import time
 import urllib.request
 
 import pytest
+
+from tests.servers import free_port, stop, wait_for_server
 
 from bench.synthetic import write_france_services
 from lieux import load, site
@@ -40,12 +41,6 @@ def snapshot(db) -> dict:
         return {t: conn.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
     finally:
         conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Poller(threading.Thread):
@@ -81,18 +76,11 @@ def served(tmp_path):
     port = free_port()
     server = subprocess.Popen(site.serve_command(db, port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail("datasette did not start: " + server.stderr.read().decode())
-    yield db, source, base, duration
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        wait_for_server(base, server, timeout=30, log=lambda: server.stderr.read().decode())
+        yield db, source, base, duration
+    finally:
+        stop(server)
 
 
 def test_killed_builds_leave_the_served_database_whole(served):

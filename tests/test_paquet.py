@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from click.testing import CliRunner
 
 from build import cli
 from plugins.securite import CONTENT_SECURITY_POLICY
+from tests.servers import free_port, stop, wait_for_server
 
 
 def dockerfile_steps(folder: Path) -> dict:
@@ -51,21 +50,14 @@ def test_package_context_and_its_command_serve_the_site(demo_db, tmp_path):
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PYTHONPATH": str(out), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run(shlex.split(inspect), cwd=out, env=env, check=True, capture_output=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     args = shlex.split(command.replace("$PORT", str(port)))
     args[args.index("0.0.0.0")] = "127.0.0.1"
     assert shutil.which(args[0], path=env["PATH"])
     server = subprocess.Popen(args, cwd=out, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_server(base, server, timeout=30, log=lambda: server.stderr.read().decode())
         with urllib.request.urlopen(base + "/lieux/lieux", timeout=5) as r:
             page = r.read().decode()
             assert r.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -74,5 +66,4 @@ def test_package_context_and_its_command_serve_the_site(demo_db, tmp_path):
         with urllib.request.urlopen(base + "/-/databases.json", timeout=5) as r:
             assert '"is_mutable": false' in r.read().decode()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)

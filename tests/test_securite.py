@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import Server
 
 from lieux import site
 from lieux.sources import SOURCES_DIR, load_descriptor
@@ -169,27 +168,14 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def injection_server(injection_db):
-    port = free_port()
-    server = subprocess.Popen(site.serve_command(injection_db, port), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+def injection_server(injection_db, tmp_path_factory):
+    server = Server(injection_db, tmp_path_factory.mktemp("injection-server") / "datasette.log")
+    try:
+        server.wait(30)
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.mark.browser

@@ -1,20 +1,13 @@
 """A real `python build.py serve` process answering over HTTP (the scripts/test.sh idea)."""
 
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
 
 from tests.conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port, stop, wait_for_server
 
 
 def get(url: str) -> tuple[int, str]:
@@ -29,19 +22,11 @@ def served_demo(tmp_path_factory):
     process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--demo", "--db", str(db), "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            get(base + "/-/versions.json")
-            break
-        except OSError:
-            if process.poll() is not None or time.time() > deadline:
-                process.kill()
-                raise AssertionError(process.stdout.read().decode())
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(10)
+    try:
+        wait_for_server(base, process, timeout=60, log=lambda: process.stdout.read().decode())
+        yield base
+    finally:
+        stop(process)
 
 
 @pytest.mark.parametrize("path, expected", [

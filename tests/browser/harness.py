@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from lieux.site import serve_command
+from tests.servers import Server, free_port  # noqa: F401  (re-exported for the browser tests)
 
 CHROMIUM = os.environ.get("LIEUX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -44,45 +41,6 @@ def require_browser() -> None:
     if os.environ.get("LIEUX_REQUIRE_BROWSER") == "1":
         pytest.fail(f"LIEUX_REQUIRE_BROWSER=1 mais {reason}", pytrace=False)
     pytest.skip(f"tests navigateur ignorés : {reason}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m datasette serve` as `build.py serve` runs it, on a free loopback port."""
-
-    def __init__(self, db_path: Path, log_path: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log_path.open("w", encoding="utf-8")
-        self.process = subprocess.Popen(serve_command(db_path, self.port), stdout=self.log, stderr=subprocess.STDOUT)
-        self.log_path = log_path
-
-    def wait(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"datasette stopped ({self.process.returncode}):\n{self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/-/versions.json", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"datasette did not answer within {timeout} s:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 def screenshot(page, name: str) -> Path:
