@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import os
 import sqlite3
@@ -24,6 +23,7 @@ from pathlib import Path
 from frictionless import Resource, Schema
 
 from . import schemas
+from .fetch import sha256_of
 from .messages import explain
 
 # File name (without extension) of each schema's export; other schemas use their own name.
@@ -282,14 +282,6 @@ def write_geojson(path: Path, features) -> int:
             count += 1
         f.write("\n]}\n")
     return count
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_text(path: Path, text: str) -> None:

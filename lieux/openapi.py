@@ -6,10 +6,9 @@ so the API documentation follows the standard when it changes. User-facing text 
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from . import schemas
+from . import messages, schemas
 
 VERSION = "1.0.0"
 MAX_N = 100
@@ -26,27 +25,6 @@ FILTERS = (
     "modalites_acces",
 )
 GEOJSON = "application/geo+json"
-# The standard's patterns for a "|"-separated list of known values: (?:(?:^|\|)(A|B|C))+$
-VOCABULARY_PATTERN = re.compile(r"^\(\?:\(\?:\^\|\\\|\)\((.*)\)\)\+\$$")
-
-
-def split_alternatives(body: str) -> list[str]:
-    """"A|B \\(x\\)|C" → ["A", "B (x)", "C"]: split on unescaped "|", then unescape."""
-    values, current, i = [], "", 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and i + 1 < len(body):
-            current += body[i + 1]
-            i += 2
-            continue
-        if char == "|":
-            values.append(current)
-            current = ""
-        else:
-            current += char
-        i += 1
-    values.append(current)
-    return values
 
 
 @lru_cache(maxsize=None)
@@ -54,8 +32,7 @@ def vocabulary(field: str) -> tuple[str, ...]:
     """The values the standard allows in a multi-valued field (empty when it does not fix a list)."""
     for f in schemas.load_schema(schemas.LIEUX)["fields"]:
         if f["name"] == field:
-            m = VOCABULARY_PATTERN.match(f.get("constraints", {}).get("pattern", ""))
-            return tuple(split_alternatives(m.group(1))) if m else ()
+            return tuple(messages.vocabulary(f))
     raise ValueError(f"{field} is not a field of the standard")
 
 
