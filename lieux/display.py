@@ -12,16 +12,20 @@ from urllib.parse import urlencode
 
 import phonenumbers
 
-# The filters of the search page, in the order shown: (field of the standard, French legend).
-FILTER_FIELDS = (
-    ("services", "Services proposés"),
-    ("publics_specifiquement_adresses", "Publics accueillis"),
-    ("prise_en_charge_specifique", "Prise en charge spécifique"),
-    ("frais_a_charge", "Coût"),
-    ("dispositif_programmes_nationaux", "Dispositifs et programmes nationaux"),
-    ("modalites_acces", "Modalités d'accès"),
-)
-FILTER_NAMES = tuple(name for name, _ in FILTER_FIELDS)
+from . import openapi
+
+# The filters of the search page are those of /api/proches (openapi.FILTERS), so the page's query string
+# is an API query; each gets a French legend here.
+FILTER_LEGENDS = {
+    "services": "Services proposés",
+    "publics_specifiquement_adresses": "Publics accueillis",
+    "prise_en_charge_specifique": "Prise en charge spécifique",
+    "frais_a_charge": "Coût",
+    "dispositif_programmes_nationaux": "Dispositifs et programmes nationaux",
+    "modalites_acces": "Modalités d'accès",
+}
+FILTER_NAMES = openapi.FILTERS
+FILTER_FIELDS = tuple((name, FILTER_LEGENDS[name]) for name in FILTER_NAMES)
 
 # The distance choice of the search page: (value of rayon_km, label); "" means no limit.
 RADIUS_CHOICES = (("", "Sans limite"), ("2", "2 km"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km"),

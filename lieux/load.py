@@ -45,14 +45,14 @@ def column_types(schema_name: str) -> dict:
 
 def departement_from_codes(code_insee: str | None, code_postal: str | None) -> str | None:
     """The département code of a commune code, else of a postcode (Corsica's 20xxx split at 20200)."""
-    for code in (code_insee, code_postal):
+    for code, is_postcode in ((code_insee, False), (code_postal, True)):
         if not code or len(code) != 5:
             continue
         if code.startswith("97"):
             return code[:3]
-        if code.startswith("2A") or code.startswith("2B"):
+        if code.startswith(("2A", "2B")):
             return code[:2]
-        if code.startswith("20") and code is code_postal:
+        if code.startswith("20") and is_postcode:
             return "2A" if code < "20200" else "2B"
         if code[:2].isdigit():
             return code[:2]
