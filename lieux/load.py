@@ -302,7 +302,9 @@ def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict],
 
 
 def read_previous_ids(db_path: Path) -> dict:
-    """What the database being replaced says about ids: {"by_key", "by_fingerprint", "ids"} (empty if none)."""
+    """What the database being replaced says about ids (empty if none): "by_key" maps (source, cle) to
+    (lieu id, fingerprint); "by_fingerprint" maps (source, fingerprint) to [((source, cle), lieu id)];
+    "ids" lists every lieu id."""
     db_path = Path(db_path)
     if not db_path.exists():
         return {}
@@ -317,4 +319,4 @@ def read_previous_ids(db_path: Path) -> dict:
     by_fingerprint: dict = {}
     for lieu_id, source, cle, empreinte in rows:
         by_fingerprint.setdefault((source, empreinte), []).append(((source, cle), lieu_id))
-    return {"by_key": {(s, c): l for l, s, c, _ in rows}, "by_fingerprint": by_fingerprint, "ids": ids}
+    return {"by_key": {(s, c): (l, e) for l, s, c, e in rows}, "by_fingerprint": by_fingerprint, "ids": ids}

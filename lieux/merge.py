@@ -7,6 +7,9 @@ is read, mapped, validated and geocoded; `link_to_lieux(rows, lieux)` links othe
 Matching (`match_pair`) compares two rows of the same commune — never across communes — and
 fires the first rule that holds (thresholds below, in one place):
 
+  identifiant  two vintages of one list (a descriptor's `vintage_of`) give the same row id: the
+             producer's own identifier (France Services' matricule) names one place in every vintage;
+             two ids of two vintages are two places unless rule `adresse` holds (a renumbered place);
   doublon    same source, same normalised name and same normalised address (a list that
              repeats a row; a cannot-link otherwise keeps two rows of one source apart);
   siret      same valid SIRET (pivot 00000000000000 means unknown) AND either the same address,
@@ -63,7 +66,7 @@ GENERIC_NAME_WORDS = {
     "france", "services", "service", "fs", "msap", "maison", "commune", "communes", "communaute",
     "cc", "ca", "cu", "agglomeration", "agglo", "metropole", "pays", "ville", "syndicat", "intercommunal",
     "intercommunale", "public", "publics", "mfs", "departement", "departemental", "departementale", "conseil", "sas", "sarl",
-    "association", "asso", "multisites", "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
+    "association", "asso", "multisites", "municipal", "municipale", "communal", "communale", "efs", "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
 }
 # Words that name a kind of place: when one name is the other plus one of these words ("Callac"
 # vs "Médiathèque de Callac"), the names are NOT taken as the same.
@@ -104,8 +107,11 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+SAINTS = {"st": "saint", "ste": "sainte"}
+
+
 def name_tokens(name) -> list[str]:
-    return [t for t in fold(name).split() if t not in STOPWORDS]
+    return [SAINTS.get(t, t) for t in fold(name).split() if t not in STOPWORDS]
 
 
 def name_core(name) -> str:
@@ -115,32 +121,69 @@ def name_core(name) -> str:
     return " ".join(core or tokens)
 
 
-def name_similarity(a, b) -> float:
+def kinds_of(p: Prepared) -> set:
+    """The words of a name that say what kind of place it is (médiathèque, MJC...)."""
+    return set(p.core.split()) & PLACE_TYPE_WORDS
+
+
+def one_names_its_kind(a: Prepared, b: Prepared) -> bool:
+    """Only one of the names says what kind of place it is ("Bibliothèque Méjanes", "Commune d'Aix")."""
+    kinds_a, kinds_b = kinds_of(a), kinds_of(b)
+    return kinds_a != kinds_b and not (kinds_a and kinds_b)
+
+
+def strict_names_similarity(a: Prepared, b: Prepared) -> float:
+    """0-100: like names_similarity, but every word counts (order does not), except the commune's name,
+    which both share ("CC Cœur de Garonne" and "France services de Cazères - CC Cœur de Garonne")."""
+    ca, cb = (" ".join(t for t in p.core.split() if t not in p.commune_words) or p.core for p in (a, b))
+    if ca.replace(" ", "") == cb.replace(" ", ""):
+        return 100.0
+    return float(fuzz.token_sort_ratio(ca, cb))
+
+
+def names_similarity(a: Prepared, b: Prepared) -> float:
     """0-100: how alike two names are once their organisation words are set aside.
 
-    Token-set similarity forgives word order and extra words, except when only one of the names
-    says what kind of place it is ("Callac" vs "Médiathèque de Callac", "MJC de Montluçon" vs
-    "France services Montluçon"): then word order counts and the score is scaled by KIND_PENALTY.
+    Token-set similarity forgives word order and extra words ("France services de Montargis" and
+    "PIMMS de Montargis"), and "socio culturel" is "socioculturel"; but when only one of the names
+    says what kind of place it is ("Callac" and "Médiathèque de Callac", "MJC de Montluçon" and
+    "France services Montluçon"), word order counts and the score is scaled by KIND_PENALTY.
     """
-    return core_similarity(name_core(a), name_core(b))
-
-
-def core_similarity(ca: str, cb: str) -> float:
+    ca, cb = a.core, b.core
     if not ca or not cb:
         return 0.0
     ta, tb = set(ca.split()), set(cb.split())
-    if ta == tb:
+    if ta == tb or ca.replace(" ", "") == cb.replace(" ", ""):
         return 100.0
-    kinds_a, kinds_b = ta & PLACE_TYPE_WORDS, tb & PLACE_TYPE_WORDS
-    if kinds_a != kinds_b and not (kinds_a and kinds_b):  # only one name says what kind of place it is
+    if one_names_its_kind(a, b):
         return float(fuzz.token_sort_ratio(ca, cb)) * KIND_PENALTY
     return float(fuzz.token_set_ratio(ca, cb))
 
 
+ORDINAL_WORDS = {"premier": "1", "premiere": "1", "deuxieme": "2", "second": "2", "seconde": "2", "troisieme": "3",
+                 "quatrieme": "4", "cinquieme": "5", "sixieme": "6", "septieme": "7", "huitieme": "8",
+                 "neuvieme": "9", "dixieme": "10"}
+ROMAN_ORDINAL = re.compile(r"([ivx]+)(eme|er|ere)")
+ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def ordinal(token: str) -> str:
+    """"cinquieme", "veme" and "5eme" are "5" (place de la Cinquième / Vème République)."""
+    if token in ORDINAL_WORDS:
+        return ORDINAL_WORDS[token]
+    if m := re.fullmatch(r"(\d+)(eme|er|ere)", token):
+        return m.group(1)
+    if m := ROMAN_ORDINAL.fullmatch(token):
+        values = [ROMAN_VALUES[c] for c in m.group(1)]
+        return str(sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)))
+    return token
+
+
 def normalise_address(address) -> str:
-    """"8e Av. du Maréchal Lyautey" → "8 avenue marechal lyautey": no bis/ter, no stop words, no abbreviations."""
+    """"8e Av. du Maréchal Lyautey" → "8 avenue marechal lyautey": no bis/ter, no stop words, no abbreviations,
+    ordinals as numbers."""
     text = re.sub(r"\b(\d+)\s*(bis|ter|quater|[a-e])\b", r"\1", fold(address))
-    tokens = [STREET_ABBREVIATIONS.get(t, t) for t in text.split()]
+    tokens = [ordinal(STREET_ABBREVIATIONS.get(t, t)) for t in text.split()]
     return " ".join(t for t in tokens if t not in STOPWORDS and t not in ("bis", "ter", "quater"))
 
 
@@ -231,6 +274,7 @@ class Prepared:
 
     index: int
     source: str
+    liste: str                    # the source, or the list it is a vintage of (descriptor `vintage_of`)
     key: str                      # the source row id (the per-source `id`)
     ligne: int | None
     insee: str | None
@@ -243,6 +287,7 @@ class Prepared:
     lon: float | None
     mobility: str | None          # "itinerant" (by itinerance or by name), "fixe" or None (unknown)
     core: str = ""                        # name_core(name)
+    commune_words: frozenset = frozenset()  # name_tokens(commune)
     programmes: frozenset = frozenset()   # dispositif_programmes_nationaux
     name_is_commune: bool = False         # the name, without organisation words, is the commune's name
 
@@ -251,7 +296,7 @@ class Prepared:
         return self.commune or (self.postcode or "")
 
 
-def prepare(index: int, row: dict) -> Prepared:
+def prepare(index: int, row: dict, liste: str | None = None) -> Prepared:
     itinerance = set(row.get("itinerance") or [])
     mobility = None
     if itinerance == {"Itinérant"} or MOBILE_NAME_WORDS & set(fold(row.get("nom")).split()):
@@ -260,14 +305,15 @@ def prepare(index: int, row: dict) -> Prepared:
         mobility = "fixe"
     lat, lon = row.get("latitude"), row.get("longitude")
     return Prepared(
-        index=index, source=row.get("_source", ""), key=str(row.get("id")), ligne=row.get("_ligne"),
+        index=index, source=row.get("_source", ""), liste=liste or row.get("_source", ""), key=str(row.get("id")), ligne=row.get("_ligne"),
         insee=commune_code(row.get("code_insee")), postcode=row.get("code_postal"),
         commune=commune_name(row.get("commune")), name=row.get("nom") or "",
         address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
         lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
         mobility=mobility, programmes=programmes_of(row),
         core=(core := name_core(row.get("nom"))),
-        name_is_commune=set(core.split()) <= set(name_tokens(row.get("commune"))),
+        commune_words=(commune_words := frozenset(name_tokens(row.get("commune")))),
+        name_is_commune=set(core.split()) <= commune_words,
     )
 
 
@@ -303,12 +349,14 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     """The rule that makes a and b the same place, or None. Never across communes."""
     if not same_commune(a, b):
         return None
+    if a.liste == b.liste and a.key == b.key and a.source != b.source:
+        return Match("identifiant", 100.0, None, 100.0, 100.0)
     if (a.mobility == "itinerant") != (b.mobility == "itinerant"):
         return None
     distance = haversine_m(a.lat, a.lon, b.lat, b.lon) if None not in (a.lat, a.lon, b.lat, b.lon) else None
     close = distance is not None and distance <= NEAR_M
     very_close = distance is not None and distance <= SAME_DOOR_M
-    names = core_similarity(a.core, b.core)
+    names = names_similarity(a, b)
     relation, addresses = address_relation(a.address, b.address)
     same_address = relation in ("meme", "compatible")
     if a.source == b.source:
@@ -316,8 +364,11 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
                 and (distance is None or distance <= SIRET_NEAR_M)):
             return Match("doublon", 100.0, distance, names, addresses)
         return None
+    if a.liste == b.liste:  # two vintages, two ids: a renumbered place still has its name and address
+        return Match("adresse", names, distance, names, addresses) if same_address and names >= NAME_MIN_ADDRESS else None
     if a.siret and a.siret == b.siret:
-        if same_address or (distance is not None and distance <= SIRET_NEAR_M) or names >= NAME_MIN_SIRET:
+        # a site named for what it is ("Bibliothèque Méjanes") is not its organisation ("Commune d'Aix") by place alone
+        if names >= NAME_MIN_SIRET or (not one_names_its_kind(a, b) and (same_address or (distance is not None and distance <= SIRET_NEAR_M))):
             return Match("siret", max(names, addresses), distance, names, addresses)
     if same_address and names >= NAME_MIN_ADDRESS:
         return Match("adresse", names, distance, names, addresses)
@@ -329,8 +380,10 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
                 and a.programmes & b.programmes):
         return Match("adresse-programme", addresses, distance, names, addresses)
-    if close and names >= NAME_MIN_NEAR and not (a.name_is_commune or b.name_is_commune):
-        return Match("proximite", names, distance, names, addresses)
+    # no address in common: the names must say the same, a name inside a longer one is not enough
+    # ("Communauté de communes du Diois" and "Accorderie du Pays Diois")
+    if close and not (a.name_is_commune or b.name_is_commune) and (strict := strict_names_similarity(a, b)) >= NAME_MIN_NEAR:
+        return Match("proximite", strict, distance, names, addresses)
     return None
 
 
@@ -348,6 +401,7 @@ def candidate_pairs(prepared: list[Prepared]):
                 buckets[("numero", p.insee or p.postcode or p.commune_block, number)].append(p.index)
         if p.siret:
             buckets[("siret", p.siret)].append(p.index)
+        buckets[("identifiant", p.key)].append(p.index)
     seen = set()
     for members in buckets.values():
         for x in range(len(members)):
@@ -373,19 +427,23 @@ def candidate_pairs(prepared: list[Prepared]):
                             yield (i, j)
 
 
-def find_matches(rows: list[dict]) -> list[tuple[int, int, Match]]:
-    """Every matching pair of rows (indexes into rows), best score first."""
-    prepared = [prepare(i, r) for i, r in enumerate(rows)]
+def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int, int, Match]]:
+    """Every matching pair of rows (indexes into rows), best first: rule, score, then strict name similarity.
+    `lists` as in merge()."""
+    lists = lists or {}
+    prepared = [prepare(i, r, lists.get(r.get("_source"))) for i, r in enumerate(rows)]
     found = []
     for i, j in candidate_pairs(prepared):
         m = match_pair(prepared[i], prepared[j])
         if m:
-            found.append((i, j, m))
-    found.sort(key=lambda t: (-RULE_ORDER[t[2].rule], -t[2].score, t[0], t[1]))
-    return found
+            found.append((-RULE_ORDER[m.rule], -m.score, -strict_names_similarity(prepared[i], prepared[j]), i, j, m))
+    # ties go to the names that say the same with every word ("MSAP Semur-en-Auxois" before
+    # "Espace numérique Côte-d'Or de Semur-en-Auxois" for "Semur-en-Auxois")
+    found.sort(key=lambda t: t[:5])
+    return [(i, j, m) for *_, i, j, m in found]
 
 
-RULE_ORDER = {"doublon": 5, "siret": 4, "adresse": 3, "adresse-programme": 2, "proximite": 1}
+RULE_ORDER = {"identifiant": 6, "doublon": 5, "siret": 4, "adresse": 3, "adresse-programme": 2, "proximite": 1}
 
 
 # --- Merging ---------------------------------------------------------------------------------
@@ -530,32 +588,26 @@ def representative(rows: list[dict], priorities: dict) -> dict:
     return min(rows, key=lambda r: (-priorities.get(r.get("_source"), 50), r.get("_source") or "", str(r.get("id"))))
 
 
-def assign_ids(groups: list[list[dict]], previous: dict, priorities: dict) -> list[str]:
+def assign_ids(groups: list[list[dict]], previous: dict, priorities: dict, lists: dict | None = None) -> list[str]:
     """Stable ids (README, « Identifiants stables »).
 
-    1. A group whose rows were members of a lieu of the previous build keeps that lieu's id:
-       a row votes for its previous lieu by (source, source row id) — weight 2 — or, when
-       its source row id is new, by (source, fingerprint of name and commune) — weight 1. An id
-       goes to the group with most votes; a lieu that split keeps its id in its larger part.
+    1. A group whose rows were members of a lieu of the previous build keeps that lieu's id: each
+       row votes for the lieu of the previous row it continues (`previous_lieu_of`). An id goes
+       to the group with most votes; a lieu that split keeps its id in its larger part.
     2. Any other group takes the source row id of its representative row (highest descriptor
        priority, then smallest source and row id), e.g. `france-services-4`; if that id is
        already taken, `--2`, `--3`... is appended.
     """
-    by_key = previous.get("by_key", {})
-    by_fingerprint = previous.get("by_fingerprint", {})
-    current_keys = {member_key(r) for g in groups for r in g}
+    lists = lists or {}
+    by_list_key = {(lists.get(s, s), c): v for (s, c), v in previous.get("by_key", {}).items()}
+    still_here = {(member_key(r), fingerprint(r)) for g in groups for r in g}
     candidates = []
     for gi, group in enumerate(groups):
         votes = defaultdict(int)
         for r in group:
-            k = member_key(r)
-            if k in by_key:
-                votes[by_key[k]] += 2
-            else:
-                for old_key, old_id in by_fingerprint.get((r["_source"], fingerprint(r)), []):
-                    if old_key not in current_keys:
-                        votes[old_id] += 1
-                        break
+            if found := previous_lieu_of(r, previous, by_list_key, still_here, lists):
+                # a sure vote of the row the lieu is named after weighs one more (two vintages of that row)
+                votes[found[0]] += found[1] + (found[1] == 2 and str(r.get("id")) == found[0])
         for old_id, n in votes.items():
             candidates.append((-n, -len(group), old_id, gi))
     candidates.sort()
@@ -578,22 +630,44 @@ def assign_ids(groups: list[list[dict]], previous: dict, priorities: dict) -> li
     return ids
 
 
+def previous_lieu_of(row: dict, previous: dict, by_list_key: dict, still_here: set, lists: dict
+                     ) -> tuple[str, int] | None:
+    """The previous build's lieu that this row continues, with the weight of its vote (2 sure, 1 likely).
+
+    A row continues the previous row with the same source and source row id (or, for a vintage
+    of a list, the same id in that list) when both have the same fingerprint (name and commune).
+    A source row id is not always the producer's: for a list without ids it is the row number,
+    which a new vintage shifts. So when the fingerprints differ, the row continues the previous
+    row of its source with its fingerprint, if that row is not still here under its own id;
+    failing that, the previous row with its id, at weight 1 (a place renamed or moved).
+    """
+    key, print_ = member_key(row), fingerprint(row)
+    old = previous.get("by_key", {}).get(key) or by_list_key.get((lists.get(key[0], key[0]), key[1]))
+    if old and old[1] == print_:
+        return old[0], 2
+    for old_key, old_id in previous.get("by_fingerprint", {}).get((key[0], print_), []):
+        if (old_key, print_) not in still_here:
+            return old_id, 2
+    return (old[0], 1) if old else None
+
+
 def merge(lieux: list[dict], previous: dict | None = None, priorities: dict | None = None,
-          refused_pairs=frozenset()) -> MergeResult:
+          refused_pairs=frozenset(), lists: dict | None = None) -> MergeResult:
     """One lieu per place: `lieux, fusions, provenance = merge(rows, previous, priorities)`.
 
     `rows` carry `_source` and `_ligne`; `previous` is what `load.read_previous_ids` read from
     the database being replaced (empty on a first build); `priorities` maps source ids to their
     descriptor priority; `refused_pairs` holds frozensets of two (source, source row id) that a
-    reviewer has said are different places.
+    reviewer has said are different places; `lists` maps a source that is a vintage of another
+    list to that list's id (descriptor `vintage_of`).
     """
     previous = previous or {}
     priorities = priorities or {}
-    matches = find_matches(lieux)
+    matches = find_matches(lieux, lists)
     groups, decisions = cluster(lieux, matches, refused_pairs)
     groups.sort(key=lambda g: g[0])
     row_groups = [[lieux[i] for i in g] for g in groups]
-    ids = assign_ids(row_groups, previous, priorities)
+    ids = assign_ids(row_groups, previous, priorities, lists)
     group_of = {i: gi for gi, g in enumerate(groups) for i in g}
     merged, provenance = [], []
     for lieu_id, rows in zip(ids, row_groups):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fetch, geo, load, merge, schemas
+from . import fetch, geo, load, merge, schemas, sources
 from .process import SourceResult, process_source
 from .read import SourceReadError
 from .sources import Descriptor
@@ -148,7 +148,8 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
     placed = geo.step(processed, lieux, geography)
     rows = placed.rows
     priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
-    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs())
+    lists = sources.vintage_lists(inp.descriptor for inp, _ in processed)
+    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs(), lists)
     merge.link_results(processed, lieux)
     reports = [report_for(inp, result) for inp, result in processed]
     for report in reports:

@@ -24,10 +24,10 @@ DEFAULT_MISSING_VALUES = ("", "null", "NULL", "None", "none", "#N/D", "N/A", "n/
 KNOWN_KEYS = {
     "id", "title", "producer", "description", "licence", "homepage", "url", "sha256", "filename",
     "format", "encoding", "delimiter", "crs", "missing_values", "records", "explode",
-    "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends",
+    "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends", "vintage_of",
 }
 # Keys a descriptor never inherits through `extends`: where its file is and what it is.
-NOT_INHERITED = {"id", "url", "sha256", "filename", "extends"}
+NOT_INHERITED = {"id", "url", "sha256", "filename", "extends", "vintage_of"}
 
 
 class DescriptorError(ValueError):
@@ -64,6 +64,7 @@ class Descriptor:
     records: str | None = None
     explode: dict | None = None
     priority: int = 50
+    vintage_of: str | None = None   # the id of the list this file is an older or newer vintage of
     demo: bool = False
     changes: tuple[str, ...] = ()
 
@@ -143,6 +144,7 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
         records=data.get("records"),
         explode=data.get("explode"),
         priority=int(data.get("priority", 50)),
+        vintage_of=data.get("vintage_of"),
         demo=bool(data.get("demo", False)),
         changes=tuple(data.get("changes", ())),
     )
@@ -173,4 +175,25 @@ def load_descriptor(path: Path) -> Descriptor:
 
 def load_descriptors(directory: Path = SOURCES_DIR) -> list[Descriptor]:
     """Every *.yml in the folder, sorted by id."""
-    return [load_descriptor(p) for p in sorted(Path(directory).glob("*.yml"))]
+    descriptors = [load_descriptor(p) for p in sorted(Path(directory).glob("*.yml"))]
+    check_vintages(descriptors)
+    return descriptors
+
+
+def check_vintages(descriptors: list[Descriptor]) -> None:
+    """`vintage_of` names another descriptor of the folder, which is not itself a vintage."""
+    by_id = {d.id: d for d in descriptors}
+    for d in descriptors:
+        if d.vintage_of is None:
+            continue
+        other = by_id.get(d.vintage_of)
+        if other is None or other.vintage_of or other.id == d.id:
+            raise DescriptorError(
+                f"{d.path} : « vintage_of: {d.vintage_of} » doit nommer l'id d'une autre source du dossier, "
+                "la liste dont ce fichier est un millésime (et qui n'est pas elle-même un millésime). "
+                f"Sources du dossier : {', '.join(sorted(by_id))}.")
+
+
+def vintage_lists(descriptors) -> dict[str, str]:
+    """Source id → id of the list it is a vintage of, for the sources that are one (merge's `lists`)."""
+    return {d.id: d.vintage_of for d in descriptors if d.vintage_of}

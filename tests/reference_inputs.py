@@ -7,6 +7,7 @@ Tests serve ../shared/reference over a local HTTP server and pass these files to
 REFERENCE_INPUTS = {
     "mediation-numerique": "standard-mediation-num/exemple-valide.csv",
     "france-services": "anct-carto-france_services/data/liste-fs-20240801.csv",
+    "france-services-2020": "aidants-connect-carto/data/national/france_services/france_services_cget-carto.csv",
     "conseillers-numeriques": "anct-carto-conseillers-numeriques/data/cnfs.json",
     # Hub and local lists (sources/README.md).
     "hinaura": "aidants-connect-carto/data/hub/hub_hinaura/092020_test_bdd_Hinaura.csv",

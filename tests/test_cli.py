@@ -46,6 +46,10 @@ def test_bad_input_option_is_explained_in_french(tmp_path):
     assert result.exit_code == 1
     assert "source(s) inconnue(s) inconnue" in result.output
     assert "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["build", "--db", str(tmp_path / "x.db"),
+                                      "--input", "france-services=a.csv", "--input", "france-services=b.csv"])
+    assert result.exit_code == 2
+    assert "« france-services » est donné deux fois (a.csv et b.csv)" in result.output
 
 
 def test_a_build_without_any_source_fails_and_keeps_the_database(tmp_path, monkeypatch):

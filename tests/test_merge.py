@@ -27,8 +27,9 @@ def row(source="a", key="1", **values):
     return base
 
 
-def match(a, b):
-    m = M.match_pair(M.prepare(0, a), M.prepare(1, b))
+def match(a, b, lists=None):
+    lists = lists or {}
+    m = M.match_pair(M.prepare(0, a, lists.get(a["_source"])), M.prepare(1, b, lists.get(b["_source"])))
     return m.rule if m else None
 
 
@@ -73,7 +74,49 @@ CASES = [
     ("same source: a repeated row", row("a", "1", nom="COMMUNE DE TOULOUSE"), row("a", "2", nom="COMMUNE DE TOULOUSE"), "doublon"),
     ("same source: two structures in one building", row("a", "1", nom="COMMUNE DE BOURGES"),
      row("a", "2", nom="CENTRE COMMUNAL D'ACTION SOCIALE"), None),
+    ("ordinals in words, figures or Roman numerals", row("a", nom="France services Pessac", adresse="Place de la Cinquième République"),
+     row("b", nom="Pessac", adresse="Place de la Vème république"), "adresse"),
+    ("a word written in two", row("a", nom="Centre socioculturel intercommunal"),
+     row("b", nom="Centre Socio Culturel Intercommunal", adresse="1 bis place Jean Auffret"), "adresse"),
+    ("close, one name inside the other is not enough", row("a", nom="Accorderie du Pays Diois", adresse="45 rue Emile Laurens"),
+     row("b", nom="Communauté des communes du Diois", adresse="42 rue Buffardel", latitude=48.4052), None),
+    ("close, the same name once the commune is set aside",
+     row("a", nom="Communauté de communes Cœur de Garonne", adresse="31 promenade du Campet"),
+     row("b", nom="France services de Callac - CC Cœur de Garonne", adresse="15 rue de la Case", latitude=48.4050), "proximite"),
+    ("same SIRET and place, but one is a site named for its kind",
+     row("a", nom="Bibliothèque Méjanes", adresse="Place de l'Hôtel de Ville", pivot="21130001700012"),
+     row("b", nom="Commune d'Aix-en-Provence", adresse="Pl de l'Hotel de Ville", pivot="21130001700012", latitude=48.4049), None),
 ]
+
+
+VINTAGES = {"fs-2020": "fs"}
+VINTAGE_CASES = [
+    ("same id in two vintages, though the name and the address changed",
+     row("fs-2020", "9", id="fs-9", nom="Le Teilleul", adresse="2 rue Neuve"), row("fs", "9"), "identifiant"),
+    ("same id, another commune: never", row("fs-2020", "9", id="fs-9", code_insee="22026", commune="Calanhel"), row("fs", "9"), None),
+    ("two ids, same name at the same address: a renumbered place", row("fs-2020", "9", id="fs-9"), row("fs", "12"), "adresse"),
+    ("two ids of two vintages at the same door: two places (a bus and its base)",
+     row("fs-2020", "9", id="fs-9", nom="Espaces numériques mobiles - Rouen", itinerance=["Itinérant"],
+         dispositif_programmes_nationaux=["France Services"]),
+     row("fs", "12", nom="Bus France services Espace numérique 27", itinerance=["Itinérant"],
+         dispositif_programmes_nationaux=["France Services"]), None),
+    ("unrelated sources with the same id are not vintages",
+     row("hub", "9", id="fs-9", adresse="3 rue de la Gare", latitude=48.42), row("fs", "9"), None),
+]
+
+
+@pytest.mark.parametrize("description,a,b,expected", VINTAGE_CASES, ids=[c[0] for c in VINTAGE_CASES])
+def test_match_rules_between_vintages(description, a, b, expected):
+    assert match(a, b, VINTAGES) == expected
+    assert match(b, a, VINTAGES) == expected
+
+
+def test_vintages_merge_one_place_and_keep_the_current_id():
+    rows = [row("fs-2020", "9", id="fs-9", nom="Le Teilleul", date_maj="2020-12-02"), row("fs", "9", telephone="+33296000000"),
+            row("fs", "12", nom="Médiathèque", adresse="9 rue de Guingamp", latitude=48.41)]
+    [lieu, other] = M.merge(rows, {}, {"fs": 90, "fs-2020": 80}, lists=VINTAGES).lieux
+    assert lieu["id"] == "fs-9" and lieu["nom"] == "France services de Callac" and lieu["_sources"] == ["fs", "fs-2020"]
+    assert other["id"] == "fs-12"
 
 
 @pytest.mark.parametrize("description,a,b,expected", CASES, ids=[c[0] for c in CASES])
@@ -133,7 +176,7 @@ def previous_of(lieux):
     for l in lieux:
         for m in l["_membres"]:
             by_fp.setdefault((m["source"], m["empreinte"]), []).append(((m["source"], m["cle"]), l["id"]))
-    return {"by_key": {(m["source"], m["cle"]): l["id"] for l in lieux for m in l["_membres"]},
+    return {"by_key": {(m["source"], m["cle"]): (l["id"], m["empreinte"]) for l in lieux for m in l["_membres"]},
             "by_fingerprint": by_fp, "ids": [l["id"] for l in lieux]}
 
 
@@ -155,6 +198,33 @@ def test_a_new_place_never_takes_a_retired_id():
     other = row("hub", "1", nom="Autre lieu", adresse="4 rue Neuve", latitude=48.5, id="fs-1")  # same key, other source
     lieux2 = M.merge([other], previous_of(lieux1), {}).lieux
     assert lieux2[0]["id"] == "fs-1--2"
+
+
+def test_a_list_without_ids_shifted_by_a_new_row_keeps_its_ids():
+    # Ids of a list without ids are row numbers: a row inserted at the top renumbers every other row.
+    def place(key, nom, n):
+        return row("hub", key, nom=nom, adresse=f"{n} rue de la Gare", latitude=48.40 + n / 100)
+    lieux1 = M.merge([place("1", "Médiathèque", 1), place("2", "Tiers-lieu La Grange", 2), place("3", "Mairie", 3)], {}, {}).lieux
+    second = [place("1", "Espace jeunes", 4), place("2", "Médiathèque", 1), place("3", "Tiers-lieu La Grange", 2),
+              place("4", "Mairie", 3)]
+    lieux2 = M.merge(second, previous_of(lieux1), {}).lieux
+    assert {l["nom"]: l["id"] for l in lieux2} == {"Médiathèque": "hub-1", "Tiers-lieu La Grange": "hub-2", "Mairie": "hub-3",
+                                                   "Espace jeunes": "hub-1--2"}
+
+
+def test_a_renamed_row_keeps_its_id_by_its_key():
+    lieux1 = M.merge([row("hub", "5", nom="Espace numérique")], {}, {}).lieux
+    lieux2 = M.merge([row("hub", "5", nom="Espace numérique Simone Veil")], previous_of(lieux1), {}).lieux
+    assert lieux2[0]["id"] == "hub-5"
+
+
+def test_ties_go_to_the_name_that_says_the_same():
+    # "Semur-en-Auxois" is as close to both by word set; every word counts to break the tie
+    rows = [row("fs", "1", nom="Semur-en-Auxois", commune="Semur-en-Auxois"),
+            row("bfc", "80", nom="Espace Numérique Côte-d'Or de Semur-en-Auxois", commune="Semur-en-Auxois"),
+            row("bfc", "83", nom="MSAP Semur-en-Auxois", commune="Semur-en-Auxois")]
+    lieux = M.merge(rows, {}, {"fs": 90}).lieux
+    assert sorted(sorted(m["cle"] for m in l["_membres"]) for l in lieux) == [["bfc-80"], ["bfc-83", "fs-1"]]
 
 
 def test_renumbered_row_keeps_its_id_by_fingerprint():
@@ -287,7 +357,7 @@ def test_reference_build_fusions(national_db):
     assert query(reference_db, "select count(*) from membres") == [(2881,)]
     assert query(reference_db, "select count(*) from lieux") == [(2758,)]
     counts = dict(query(reference_db, "select regle, count(*) from fusions where decision = 'fusionnée' group by regle"))
-    assert counts == {"adresse": 59, "adresse-programme": 48, "doublon": 14, "proximite": 2}
+    assert counts == {"adresse": 60, "adresse-programme": 47, "doublon": 14, "proximite": 2}
     # membres keeps every source row as mapped, before merging
     assert query(reference_db, "select lieu_id, telephone from membres where cle = 'conseillers-numeriques-38'") == [
         ("france-services-14", None)]

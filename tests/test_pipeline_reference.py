@@ -17,6 +17,7 @@ pytestmark = requires_reference
 EXPECTED_LOADED = {
     "mediation-numerique": 1,
     "france-services": 1975,
+    "france-services-2020": 580,
     "conseillers-numeriques": 905,
     # Hub and local lists: rejected rows lack an address, a postcode or a commune, or are test records (sources/README.md).
     "hinaura": 45,
@@ -88,7 +89,7 @@ def test_conseillers_numeriques_postcodes_get_their_leading_zero(reference_db):
 
 def test_france_services_hours_become_osm_opening_hours(reference_db):
     # liste-fs-20240801.csv id_fs 4: 08:45 - 12:00 / 13:30 - 18:00 from Monday to Friday
-    [(horaires, itinerance, telephone)] = query(reference_db, "select horaires, itinerance, telephone from membres where cle = 'france-services-4'")
+    [(horaires, itinerance, telephone)] = query(reference_db, "select horaires, itinerance, telephone from membres where source_id = 'france-services' and cle = 'france-services-4'")
     assert horaires == "Mo-Fr 08:45-12:00,13:30-18:00"
     assert itinerance == '["Fixe"]'
     assert telephone == "+33323975390"

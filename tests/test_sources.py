@@ -73,3 +73,16 @@ def test_readme_lists_every_transform():
     readme = (SOURCES_DIR / "README.md").read_text(encoding="utf-8")
     missing = [name for name in TRANSFORMS if f"`{name}`" not in readme]
     assert missing == [], "describe these transforms in sources/README.md"
+
+
+def test_vintage_of_names_another_list_of_the_folder(tmp_path):
+    from lieux.sources import DescriptorError, load_descriptors
+
+    base = (SOURCES_DIR / "france-services.yml").read_text(encoding="utf-8")
+    (tmp_path / "france-services.yml").write_text(base, encoding="utf-8")
+    vintage = base.replace("id: france-services", "id: france-services-2019")
+    (tmp_path / "france-services-2019.yml").write_text(vintage + "vintage_of: france-service\n", encoding="utf-8")
+    with pytest.raises(DescriptorError, match="vintage_of: france-service » doit nommer l'id d'une autre source"):
+        load_descriptors(tmp_path)
+    (tmp_path / "france-services-2019.yml").write_text(vintage + "vintage_of: france-services\n", encoding="utf-8")
+    assert {d.id: d.vintage_of for d in load_descriptors(tmp_path)} == {"france-services": None, "france-services-2019": "france-services"}
