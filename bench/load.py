@@ -18,7 +18,6 @@ import http.client
 import random
 import socket
 import sqlite3
-import statistics
 import subprocess
 import threading
 import time

@@ -606,14 +606,14 @@ def assign_ids(groups: list[list[dict]], previous: dict, priorities: dict, lists
         votes = defaultdict(int)
         for r in group:
             if found := previous_lieu_of(r, previous, by_list_key, still_here, lists):
-                # a sure vote of the row the lieu is named after weighs one more (two vintages of that row)
-                votes[found[0]] += found[1] + (found[1] == 2 and str(r.get("id")) == found[0])
-        for old_id, n in votes.items():
-            candidates.append((-n, -len(group), old_id, gi))
+                votes[found[0]] += found[1]
+        named_after = str(representative(group, priorities).get("id"))
+        for old_id, n in votes.items():  # ties: the larger group, then the id the group would be named after
+            candidates.append((-n, -len(group), old_id != named_after, old_id, gi))
     candidates.sort()
     ids: list[str | None] = [None] * len(groups)
     used = set()
-    for _, _, old_id, gi in candidates:
+    for *_, old_id, gi in candidates:
         if ids[gi] is None and old_id not in used:
             ids[gi] = old_id
             used.add(old_id)

@@ -218,6 +218,14 @@ def test_a_renamed_row_keeps_its_id_by_its_key():
     assert lieux2[0]["id"] == "hub-5"
 
 
+def test_a_tie_between_two_previous_ids_goes_to_the_id_the_lieu_is_named_after():
+    # build 1: a hub row and a conseillers row, apart; build 2: the France Services that joins them comes back
+    hub, cn = row("hub", "7", nom="Commune de Callac"), row("cn", "3", nom="CC de Callac", adresse="1 pl Jean Auffret")
+    lieux1 = [{**l, "id": new_id} for l, new_id in zip(M.merge([hub], {}, {}).lieux, ["fs-1"])] + M.merge([cn], {}, {}).lieux
+    lieux2 = M.merge([hub, cn, row("fs", "1")], previous_of(lieux1), {"fs": 90, "cn": 60, "hub": 10}).lieux
+    assert [l["id"] for l in lieux2] == ["fs-1"]
+
+
 def test_ties_go_to_the_name_that_says_the_same():
     # "Semur-en-Auxois" is as close to both by word set; every word counts to break the tie
     rows = [row("fs", "1", nom="Semur-en-Auxois", commune="Semur-en-Auxois"),
