@@ -89,8 +89,7 @@ def main(n: int) -> None:
     wrong = sum(len(ps) > 1 for ps in places_in)
     intact = sum(len(ls) == 1 and len(places_in[next(iter(ls))]) == 1 for ls in lieux_of.values())
     print(f"lieux mêlant plusieurs lieux générés : {wrong} ; lieux générés retrouvés exactement : {intact} / {places}")
-    previous = {"by_key": {(m["source"], m["cle"]): l["id"] for l in result.lieux for m in l["_membres"]},
-                "ids": [l["id"] for l in result.lieux]}
+    previous = M.previous_of(result.lieux)
     t = time.perf_counter()
     again = M.merge(rows, previous, {"national": 90, "hub": 50, "local": 30})
     same = sum(a["id"] == b["id"] for a, b in zip(result.lieux, again.lieux))

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from . import schemas
+from . import merge, schemas
 
 # Columns of the lieux table besides the standard's fields.
 LIEUX_EXTRA_COLUMNS = {
@@ -302,9 +302,7 @@ def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict],
 
 
 def read_previous_ids(db_path: Path) -> dict:
-    """What the database being replaced says about ids (empty if none): "by_key" maps (source, cle) to
-    (lieu id, fingerprint); "by_fingerprint" maps (source, fingerprint) to [((source, cle), lieu id)];
-    "ids" lists every lieu id."""
+    """What the database being replaced says about ids (`merge.previous_ids`; empty if none)."""
     db_path = Path(db_path)
     if not db_path.exists():
         return {}
@@ -312,11 +310,8 @@ def read_previous_ids(db_path: Path) -> dict:
 
     try:
         with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-            rows = conn.execute("select lieu_id, source_id, cle, empreinte from membres").fetchall()
+            members = conn.execute("select lieu_id, source_id, cle, empreinte from membres").fetchall()
             ids = [r[0] for r in conn.execute("select id from lieux")]
     except sqlite3.Error:  # a database from before merging, or not ours: start afresh
         return {}
-    by_fingerprint: dict = {}
-    for lieu_id, source, cle, empreinte in rows:
-        by_fingerprint.setdefault((source, empreinte), []).append(((source, cle), lieu_id))
-    return {"by_key": {(s, c): (l, e) for l, s, c, e in rows}, "by_fingerprint": by_fingerprint, "ids": ids}
+    return merge.previous_ids(members, ids)

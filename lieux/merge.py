@@ -588,6 +588,23 @@ def representative(rows: list[dict], priorities: dict) -> dict:
     return min(rows, key=lambda r: (-priorities.get(r.get("_source"), 50), r.get("_source") or "", str(r.get("id"))))
 
 
+def previous_ids(members, ids) -> dict:
+    """What `assign_ids` reads of a previous build, from its members (lieu id, source, cle, fingerprint)
+    and its lieu ids: "by_key" maps (source, cle) to (lieu id, fingerprint); "by_fingerprint" maps
+    (source, fingerprint) to [((source, cle), lieu id)]; "ids" lists every lieu id."""
+    by_key, by_fingerprint = {}, {}
+    for lieu_id, source, cle, empreinte in members:
+        by_key[(source, cle)] = (lieu_id, empreinte)
+        by_fingerprint.setdefault((source, empreinte), []).append(((source, cle), lieu_id))
+    return {"by_key": by_key, "by_fingerprint": by_fingerprint, "ids": list(ids)}
+
+
+def previous_of(lieux: list[dict]) -> dict:
+    """`previous_ids` of merged lieux still in memory (what the next build would read from the database)."""
+    return previous_ids(((l["id"], m["source"], m["cle"], m["empreinte"]) for l in lieux for m in l["_membres"]),
+                        (l["id"] for l in lieux))
+
+
 def assign_ids(groups: list[list[dict]], previous: dict, priorities: dict, lists: dict | None = None) -> list[str]:
     """Stable ids (README, « Identifiants stables »).
 

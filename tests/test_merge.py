@@ -170,16 +170,6 @@ def test_reviewer_can_undo_a_merge():
 
 # -- stable ids ---------------------------------------------------------------------------------
 
-def previous_of(lieux):
-    """What load.read_previous_ids returns, from merged lieux (the same rule without the database)."""
-    by_fp = {}
-    for l in lieux:
-        for m in l["_membres"]:
-            by_fp.setdefault((m["source"], m["empreinte"]), []).append(((m["source"], m["cle"]), l["id"]))
-    return {"by_key": {(m["source"], m["cle"]): (l["id"], m["empreinte"]) for l in lieux for m in l["_membres"]},
-            "by_fingerprint": by_fp, "ids": [l["id"] for l in lieux]}
-
-
 def test_ids_survive_when_the_naming_row_disappears():
     first = [row("fs", "1"), row("hub", "7", nom="Commune de Callac"),
              row("fs", "2", nom="Médiathèque", adresse="9 rue de Guingamp", latitude=48.41)]
@@ -188,7 +178,7 @@ def test_ids_survive_when_the_naming_row_disappears():
     second = [row("hub", "7", nom="Commune de Callac", telephone="+33296000000"),
               row("fs", "2", nom="Médiathèque", adresse="9 rue de Guingamp", latitude=48.41),
               row("fs", "3", nom="Tiers-lieu", adresse="2 rue Neuve", latitude=48.39)]
-    lieux2 = M.merge(second, previous_of(lieux1), {"fs": 90, "hub": 10}).lieux
+    lieux2 = M.merge(second, M.previous_of(lieux1), {"fs": 90, "hub": 10}).lieux
     ids = {l["_membres"][0]["cle"]: l["id"] for l in lieux2}
     assert ids == {"hub-7": "fs-1", "fs-2": "fs-2", "fs-3": "fs-3"}
 
@@ -196,7 +186,7 @@ def test_ids_survive_when_the_naming_row_disappears():
 def test_a_new_place_never_takes_a_retired_id():
     lieux1 = M.merge([row("fs", "1")], {}, {}).lieux
     other = row("hub", "1", nom="Autre lieu", adresse="4 rue Neuve", latitude=48.5, id="fs-1")  # same key, other source
-    lieux2 = M.merge([other], previous_of(lieux1), {}).lieux
+    lieux2 = M.merge([other], M.previous_of(lieux1), {}).lieux
     assert lieux2[0]["id"] == "fs-1--2"
 
 
@@ -207,14 +197,14 @@ def test_a_list_without_ids_shifted_by_a_new_row_keeps_its_ids():
     lieux1 = M.merge([place("1", "Médiathèque", 1), place("2", "Tiers-lieu La Grange", 2), place("3", "Mairie", 3)], {}, {}).lieux
     second = [place("1", "Espace jeunes", 4), place("2", "Médiathèque", 1), place("3", "Tiers-lieu La Grange", 2),
               place("4", "Mairie", 3)]
-    lieux2 = M.merge(second, previous_of(lieux1), {}).lieux
+    lieux2 = M.merge(second, M.previous_of(lieux1), {}).lieux
     assert {l["nom"]: l["id"] for l in lieux2} == {"Médiathèque": "hub-1", "Tiers-lieu La Grange": "hub-2", "Mairie": "hub-3",
                                                    "Espace jeunes": "hub-1--2"}
 
 
 def test_a_renamed_row_keeps_its_id_by_its_key():
     lieux1 = M.merge([row("hub", "5", nom="Espace numérique")], {}, {}).lieux
-    lieux2 = M.merge([row("hub", "5", nom="Espace numérique Simone Veil")], previous_of(lieux1), {}).lieux
+    lieux2 = M.merge([row("hub", "5", nom="Espace numérique Simone Veil")], M.previous_of(lieux1), {}).lieux
     assert lieux2[0]["id"] == "hub-5"
 
 
@@ -222,7 +212,7 @@ def test_a_tie_between_two_previous_ids_goes_to_the_id_the_lieu_is_named_after()
     # build 1: a hub row and a conseillers row, apart; build 2: the France Services that joins them comes back
     hub, cn = row("hub", "7", nom="Commune de Callac"), row("cn", "3", nom="CC de Callac", adresse="1 pl Jean Auffret")
     lieux1 = [{**l, "id": new_id} for l, new_id in zip(M.merge([hub], {}, {}).lieux, ["fs-1"])] + M.merge([cn], {}, {}).lieux
-    lieux2 = M.merge([hub, cn, row("fs", "1")], previous_of(lieux1), {"fs": 90, "cn": 60, "hub": 10}).lieux
+    lieux2 = M.merge([hub, cn, row("fs", "1")], M.previous_of(lieux1), {"fs": 90, "cn": 60, "hub": 10}).lieux
     assert [l["id"] for l in lieux2] == ["fs-1"]
 
 
@@ -237,7 +227,7 @@ def test_ties_go_to_the_name_that_says_the_same():
 
 def test_renumbered_row_keeps_its_id_by_fingerprint():
     lieux1 = M.merge([row("hub", "5", nom="Espace numérique")], {}, {}).lieux
-    lieux2 = M.merge([row("hub", "6", nom="Espace numérique", telephone="+33296000000")], previous_of(lieux1), {}).lieux
+    lieux2 = M.merge([row("hub", "6", nom="Espace numérique", telephone="+33296000000")], M.previous_of(lieux1), {}).lieux
     assert lieux2[0]["id"] == "hub-5"
 
 
