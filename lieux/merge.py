@@ -7,17 +7,25 @@ is read, mapped, validated and geocoded; `link_to_lieux(rows, lieux)` links othe
 Matching (`match_pair`) compares two rows of the same commune — never across communes — and
 fires the first rule that holds (thresholds below, in one place):
 
-  identifiant  two vintages of one list (a descriptor's `vintage_of`) give the same row id: the
-             producer's own identifier (France Services' matricule) names one place in every vintage;
-             two ids of two vintages are two places unless rule `adresse` holds (a renumbered place);
-  doublon    same source, same normalised name and same normalised address (a list that
-             repeats a row; a cannot-link otherwise keeps two rows of one source apart);
-  siret      same valid SIRET (pivot 00000000000000 means unknown) AND either the same address,
-             or SIRET_NEAR_M metres apart, or names of similarity ≥ NAME_MIN_SIRET: a SIRET
-             shared by several sites (a mairie and its library) is not enough on its own;
-  adresse    same normalised address (or addresses of similarity ≥ ADDRESS_MIN with the same
-             house number) and names of similarity ≥ NAME_MIN_ADDRESS;
-  proximite  at most NEAR_M metres apart and names of similarity ≥ NAME_MIN_NEAR.
+  identifiant        two vintages of one list (a descriptor's `vintage_of`) give the same row id:
+                     the producer's own identifier (France Services' matricule) names one place in
+                     every vintage; two ids of two vintages are two places unless rule `adresse` holds
+                     (a renumbered place);
+  doublon            same source, same normalised name and same normalised address (a list that
+                     repeats a row; a cannot-link otherwise keeps two rows of one source apart);
+  siret              same valid SIRET (pivot 00000000000000 means unknown) AND names of similarity
+                     ≥ NAME_MIN_SIRET, or — unless only one name says what kind of place it is (a
+                     library of the commune) — the same address or SIRET_NEAR_M metres apart: a
+                     SIRET shared by several sites is not enough on its own;
+  adresse            same normalised address (or addresses of similarity ≥ ADDRESS_MIN with the
+                     same house number) and names of similarity ≥ NAME_MIN_ADDRESS;
+  adresse-programme  same door and a national programme in common, or a France Services and the
+                     host structure of a conseiller numérique at the same door; or the same street,
+                     SAME_DOOR_M apart, and a programme in common;
+  adresse-genre      same door (street and house number) and names that say the same kind of place
+                     ("Médiathèque François Mitterrand" and "Médiathèque d'Ambès");
+  proximite          at most NEAR_M metres apart and names of similarity ≥ NAME_MIN_NEAR, every
+                     word counting but the commune's, unless a name is only the commune's.
 
 A mobile place (itinerance Itinérant only, or "bus"/"itinérant(e)" in its name) merges only with
 another mobile place: a bus based at a town hall is not the town hall's counter.
@@ -382,6 +390,8 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
         return Match("adresse-programme", addresses, distance, names, addresses)
     # no address in common: the names must say the same, a name inside a longer one is not enough
     # ("Communauté de communes du Diois" and "Accorderie du Pays Diois")
+    if same_door and kinds_of(a) and kinds_of(a) == kinds_of(b):
+        return Match("adresse-genre", names, distance, names, addresses)
     if close and not (a.name_is_commune or b.name_is_commune) and (strict := strict_names_similarity(a, b)) >= NAME_MIN_NEAR:
         return Match("proximite", strict, distance, names, addresses)
     return None
@@ -443,7 +453,7 @@ def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int,
     return [(i, j, m) for *_, i, j, m in found]
 
 
-RULE_ORDER = {"identifiant": 6, "doublon": 5, "siret": 4, "adresse": 3, "adresse-programme": 2, "proximite": 1}
+RULE_ORDER = {"identifiant": 7, "doublon": 6, "siret": 5, "adresse": 4, "adresse-programme": 3, "adresse-genre": 2, "proximite": 1}
 
 
 # --- Merging ---------------------------------------------------------------------------------
