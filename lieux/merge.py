@@ -74,7 +74,8 @@ GENERIC_NAME_WORDS = {
     "france", "services", "service", "fs", "msap", "maison", "commune", "communes", "communaute",
     "cc", "ca", "cu", "agglomeration", "agglo", "metropole", "pays", "ville", "syndicat", "intercommunal",
     "intercommunale", "public", "publics", "mfs", "departement", "departemental", "departementale", "conseil", "sas", "sarl",
-    "association", "asso", "multisites", "municipal", "municipale", "communal", "communale", "efs", "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
+    "association", "asso", "multisites", "municipal", "municipale", "communal", "communale", "efs",
+    "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
 }
 # Words that name a kind of place: when one name is the other plus one of these words ("Callac"
 # vs "Médiathèque de Callac"), the names are NOT taken as the same.
@@ -313,7 +314,8 @@ def prepare(index: int, row: dict, liste: str | None = None) -> Prepared:
         mobility = "fixe"
     lat, lon = row.get("latitude"), row.get("longitude")
     return Prepared(
-        index=index, source=row.get("_source", ""), liste=liste or row.get("_source", ""), key=str(row.get("id")), ligne=row.get("_ligne"),
+        index=index, source=row.get("_source", ""), liste=liste or row.get("_source", ""), key=str(row.get("id")),
+        ligne=row.get("_ligne"),
         insee=commune_code(row.get("code_insee")), postcode=row.get("code_postal"),
         commune=commune_name(row.get("commune")), name=row.get("nom") or "",
         address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
@@ -346,7 +348,7 @@ def same_commune(a: Prepared, b: Prepared) -> bool:
 
 @dataclass(frozen=True)
 class Match:
-    rule: str                     # doublon | siret | adresse | proximite
+    rule: str                     # a key of RULE_ORDER
     score: float                  # 0-100, the evidence that decided (name similarity mostly)
     distance_m: float | None
     name_similarity: float
@@ -376,7 +378,8 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
         return Match("adresse", names, distance, names, addresses) if same_address and names >= NAME_MIN_ADDRESS else None
     if a.siret and a.siret == b.siret:
         # a site named for what it is ("Bibliothèque Méjanes") is not its organisation ("Commune d'Aix") by place alone
-        if names >= NAME_MIN_SIRET or (not one_names_its_kind(a, b) and (same_address or (distance is not None and distance <= SIRET_NEAR_M))):
+        same_site = same_address or (distance is not None and distance <= SIRET_NEAR_M)
+        if names >= NAME_MIN_SIRET or (same_site and not one_names_its_kind(a, b)):
             return Match("siret", max(names, addresses), distance, names, addresses)
     if same_address and names >= NAME_MIN_ADDRESS:
         return Match("adresse", names, distance, names, addresses)
@@ -388,12 +391,14 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
                 and a.programmes & b.programmes):
         return Match("adresse-programme", addresses, distance, names, addresses)
-    # no address in common: the names must say the same, a name inside a longer one is not enough
-    # ("Communauté de communes du Diois" and "Accorderie du Pays Diois")
     if same_door and kinds_of(a) and kinds_of(a) == kinds_of(b):
         return Match("adresse-genre", names, distance, names, addresses)
-    if close and not (a.name_is_commune or b.name_is_commune) and (strict := strict_names_similarity(a, b)) >= NAME_MIN_NEAR:
-        return Match("proximite", strict, distance, names, addresses)
+    # no address in common: the names must say the same, a name inside a longer one is not enough
+    # ("Communauté de communes du Diois" and "Accorderie du Pays Diois")
+    if close and not (a.name_is_commune or b.name_is_commune):
+        strict = strict_names_similarity(a, b)
+        if strict >= NAME_MIN_NEAR:
+            return Match("proximite", strict, distance, names, addresses)
     return None
 
 
@@ -453,7 +458,8 @@ def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int,
     return [(i, j, m) for *_, i, j, m in found]
 
 
-RULE_ORDER = {"identifiant": 7, "doublon": 6, "siret": 5, "adresse": 4, "adresse-programme": 3, "adresse-genre": 2, "proximite": 1}
+RULE_ORDER = {"identifiant": 7, "doublon": 6, "siret": 5, "adresse": 4, "adresse-programme": 3, "adresse-genre": 2,
+              "proximite": 1}
 
 
 # --- Merging ---------------------------------------------------------------------------------
@@ -626,7 +632,8 @@ def assign_ids(groups: list[list[dict]], previous: dict, priorities: dict, lists
        already taken, `--2`, `--3`... is appended.
     """
     lists = lists or {}
-    by_list_key = {(lists.get(s, s), c): v for (s, c), v in previous.get("by_key", {}).items()}
+    in_lists = set(lists) | set(lists.values())  # the sources of which a vintage is in the build
+    by_list_key = {(lists.get(s, s), c): v for (s, c), v in previous.get("by_key", {}).items() if s in in_lists}
     still_here = {(member_key(r), fingerprint(r)) for g in groups for r in g}
     candidates = []
     for gi, group in enumerate(groups):
@@ -669,7 +676,7 @@ def previous_lieu_of(row: dict, previous: dict, by_list_key: dict, still_here: s
     failing that, the previous row with its id, at weight 1 (a place renamed or moved).
     """
     key, print_ = member_key(row), fingerprint(row)
-    old = previous.get("by_key", {}).get(key) or by_list_key.get((lists.get(key[0], key[0]), key[1]))
+    old = previous.get("by_key", {}).get(key) or by_list_key.get((lists.get(key[0], key[0]), key[1]))  # see assign_ids
     if old and old[1] == print_:
         return old[0], 2
     for old_key, old_id in previous.get("by_fingerprint", {}).get((key[0], print_), []):
