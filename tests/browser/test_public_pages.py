@@ -310,6 +310,8 @@ def test_data_is_never_run_as_code(chromium, hostile_server, viewport):
         page.get_by_label("Ouvert maintenant").check()  # list rebuilt by JavaScript from the API
         wait_until(page, "!document.getElementById('recherche').hasAttribute('aria-busy')")
         page.get_by_label("Ouvert maintenant").uncheck()
+        # the list may already hold one result (the place is open now): wait for this search's answer
+        wait_until(page, "!document.getElementById('recherche').hasAttribute('aria-busy')")
         wait_until(page, "document.querySelectorAll('#liste > li.resultat').length === 1")
         assert page.locator("#liste h3 a").inner_text() == HOSTILE_NAME
         page.locator(".leaflet-marker-icon[title]").first.focus()
