@@ -28,13 +28,13 @@ def parse_inputs(values) -> dict[str, str]:
         if "=" not in value:
             raise click.BadParameter(f"« {value} » : écrivez SOURCE_ID=CHEMIN_OU_URL, par exemple france-services=liste.csv.",
                                      param_hint="--input")
-        key, path = value.split("=", 1)
-        if key.strip() in inputs:
+        key, path = (part.strip() for part in value.split("=", 1))
+        if key in inputs:
             raise click.BadParameter(
-                f"« {key.strip()} » est donné deux fois ({inputs[key.strip()]} et {path.strip()}) : une source ne lit qu'un "
-                "fichier par construction. Pour un autre millésime de la même liste, ajoutez un descripteur avec "
-                "« vintage_of » (voir sources/README.md).", param_hint="--input")
-        inputs[key.strip()] = path.strip()
+                f"« {key} » est donné deux fois ({inputs[key]} et {path}) : une source ne lit qu'un fichier par "
+                "construction. Pour un autre millésime de la même liste, ajoutez un descripteur avec « vintage_of » "
+                "(voir sources/README.md).", param_hint="--input")
+        inputs[key] = path
     return inputs
 
 
