@@ -3,7 +3,8 @@
     .venv/bin/python build.py build --db /tmp/reference.db --input ...   # every reference list (see README)
     .venv/bin/python bench/merge_quality.py /tmp/reference.db [-v]
 
-Reads `membres` (every valid row as mapped and placed, before merging), times merge() on them with
+Reads `membres` (every valid row as mapped and placed, before merging) and the rows of an older
+vintage left out of the directory (`rejets`, code millesime-remplace), times merge() on them with
 the current rules, and prints precision and recall on each sample of tests/data/ — with -v, every
 wrong or missed merge. The loop for adjusting the rules in lieux/merge.py without rebuilding.
 """
@@ -36,6 +37,9 @@ def rows_of(db_path: Path) -> list[dict]:
         r["_source"], r["id"], r["_ligne"] = r.pop("source_id"), r.pop("cle"), r.pop("ligne")
         del r["lieu_id"], r["empreinte"]
         rows.append(r)
+    # the places of an older vintage that the current list dropped are rows too (see merge.merge)
+    for source, ligne, row in conn.execute("select source, ligne, ligne_source from rejets where code = 'millesime-remplace'"):
+        rows.append({**json.loads(row), "_source": source, "_ligne": ligne})
     return rows
 
 
@@ -46,6 +50,7 @@ def main(db_path: Path, verbose: bool) -> None:
     result = merge.merge(rows, {}, {d.id: d.priority for d in descriptors}, frozenset(), sources.vintage_lists(descriptors))
     print(f"{len(rows)} lignes → {len(result.lieux)} lieux en {time.perf_counter() - started:.2f} s")
     lieu_of = {(m["source"], m["cle"]): lieu["id"] for lieu in result.lieux for m in lieu["_membres"]}
+    lieu_of.update({(r["_source"], str(r["id"])): f"retiré {r['_source']}/{r['id']}" for r in result.superseded})
     samples: dict[str, list] = {}
     for path in SAMPLES:
         with open(path, encoding="utf-8", newline="") as f:

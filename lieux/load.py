@@ -286,7 +286,9 @@ def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict],
         return {"lieu_id": lieu_id, "source_id": r["_source"], "cle": str(values.pop("id")), "ligne": r.get("_ligne"),
                 "empreinte": empreinte, **values}
 
-    db["membres"].insert_all((membre(r) for r in rows), batch_size=1000, alter=True)
+    # rows of no lieu: an older vintage's places that the current list dropped (in `rejets`, merge.merge)
+    db["membres"].insert_all((membre(r) for r in rows if (r["_source"], str(r.get("id"))) in lieu_of),
+                             batch_size=1000, alter=True)
     db["provenance"].create({"lieu_id": str, "champ": str, "source": str, "cle": str, "ligne": int},
                             foreign_keys=[("lieu_id", "lieux", "id")])
     db["provenance"].insert_all(provenance, batch_size=5000)

@@ -7,10 +7,10 @@ is read, mapped, validated and geocoded; `link_to_lieux(rows, lieux)` links othe
 Matching (`match_pair`) compares two rows of the same commune — never across communes — and
 fires the first rule that holds (thresholds below, in one place):
 
-  identifiant        two vintages of one list (a descriptor's `vintage_of`) give the same row id:
-                     the producer's own identifier (France Services' matricule) names one place in
-                     every vintage; two ids of two vintages are two places unless rule `adresse` holds
-                     (a renumbered place);
+  identifiant        two vintages of one list (an older one names the current one in its
+                     descriptor's `vintage_of`) give the same row id: the producer's own identifier
+                     (France Services' matricule) names one place in every vintage; two ids of two
+                     vintages are two places unless rule `adresse` holds (a renumbered place);
   doublon            same source, same normalised name and same normalised address (a list that
                      repeats a row; a cannot-link otherwise keeps two rows of one source apart);
   siret              same valid SIRET (pivot 00000000000000 means unknown) AND names of similarity
@@ -500,6 +500,7 @@ class MergeResult:
     lieux: list[dict]
     fusions: list[dict] = field(default_factory=list)
     provenance: list[dict] = field(default_factory=list)
+    superseded: list[dict] = field(default_factory=list)  # rows of an older vintage that the current one drops
 
     def __iter__(self):  # lieux, fusions, provenance = merge(...)
         return iter((self.lieux, self.fusions, self.provenance))
@@ -692,14 +693,23 @@ def merge(lieux: list[dict], previous: dict | None = None, priorities: dict | No
     `rows` carry `_source` and `_ligne`; `previous` is what `load.read_previous_ids` read from
     the database being replaced (empty on a first build); `priorities` maps source ids to their
     descriptor priority; `refused_pairs` holds frozensets of two (source, source row id) that a
-    reviewer has said are different places; `lists` maps a source that is a vintage of another
-    list to that list's id (descriptor `vintage_of`).
+    reviewer has said are different places; `lists` maps a source that is an older vintage of
+    another list to that list's id (descriptor `vintage_of`).
+
+    A place known only from older vintages of a list whose current vintage is in the build is
+    not a lieu: the producer no longer lists it (closed, renumbered, or moved to another commune).
+    Its rows are returned in `superseded`, for the build to record why they are left out.
     """
     previous = previous or {}
     priorities = priorities or {}
+    lists = lists or {}
     matches = find_matches(lieux, lists)
     groups, decisions = cluster(lieux, matches, refused_pairs)
     groups.sort(key=lambda g: g[0])
+    present = {r.get("_source") for r in lieux}
+    outdated = {s for s, current in lists.items() if current in present}
+    superseded = [g for g in groups if all(lieux[i].get("_source") in outdated for i in g)]
+    groups = [g for g in groups if not all(lieux[i].get("_source") in outdated for i in g)]
     row_groups = [[lieux[i] for i in g] for g in groups]
     ids = assign_ids(row_groups, previous, priorities, lists)
     group_of = {i: gi for gi, g in enumerate(groups) for i in g}
@@ -713,7 +723,7 @@ def merge(lieux: list[dict], previous: dict | None = None, priorities: dict | No
     for n, d in enumerate(decisions, 1):
         a, b = lieux[d.a], lieux[d.b]
         fusions.append({
-            "id": n, "lieu_id": ids[group_of[d.a]] if d.accepted else None,
+            "id": n, "lieu_id": ids[group_of[d.a]] if d.accepted and d.a in group_of else None,
             "decision": "fusionnée" if d.accepted else "refusée", "regle": d.match.rule,
             "score": round(d.match.score, 1), "similarite_nom": round(d.match.name_similarity, 1),
             "similarite_adresse": round(d.match.address_similarity, 1),
@@ -722,7 +732,7 @@ def merge(lieux: list[dict], previous: dict | None = None, priorities: dict | No
             "source_b": b["_source"], "cle_b": str(b.get("id")), "ligne_b": b.get("_ligne"), "nom_b": b.get("nom"),
             "motif_refus": d.reason,
         })
-    return MergeResult(merged, fusions, provenance)
+    return MergeResult(merged, fusions, provenance, [lieux[i] for g in superseded for i in g])
 
 
 # --- Merges undone by a reviewer ---------------------------------------------------------------

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fetch, geo, load, merge, schemas, sources
-from .process import SourceResult, process_source
+from .mapping import Issue
+from .process import Rejet, SourceResult, process_source
 from .read import SourceReadError
 from .sources import Descriptor
 
@@ -149,7 +150,9 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
     rows = placed.rows
     priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
     lists = sources.vintage_lists(inp.descriptor for inp, _ in processed)
-    lieux, fusions, provenance = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs(), lists)
+    merged = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs(), lists)
+    lieux, fusions, provenance = merged
+    reject_superseded(processed, merged.superseded)
     merge.link_results(processed, lieux)
     reports = [report_for(inp, result) for inp, result in processed]
     for report in reports:
@@ -167,6 +170,24 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
         load.create_indexes(db)
         load.write_build_info(db)
     return reports
+
+
+def reject_superseded(processed, rows: list[dict]) -> None:
+    """Rows of an older vintage of a list that its current vintage no longer has (merge.merge) are
+    rejected with the reason; their source's counts move from loaded to rejected."""
+    by_source = {inp.descriptor.id: (inp.descriptor, result) for inp, result in processed if result is not None}
+    titles = {inp.descriptor.id: inp.descriptor.title for inp, _ in processed}
+    for row in rows:
+        descriptor, result = by_source[row["_source"]]
+        current = descriptor.vintage_of
+        issue = Issue(None, None, "millesime-remplace",
+                      f"absent de « {titles[current]} » ({current}), le millésime le plus récent de cette liste, "
+                      "chargé dans la même construction : guichet fermé, renuméroté ou installé dans une autre commune. "
+                      "Le lieu n'est pas repris dans l'annuaire (la ligne est ici telle que mise au standard).")
+        result.rejets.append(Rejet(row["_source"], schemas.LIEUX, row.get("_ligne"), issue,
+                                   {k: v for k, v in row.items() if not k.startswith("_")}))
+        result.loaded[schemas.LIEUX] -= 1
+        result.rejected[schemas.LIEUX] += 1
 
 
 def summary_lines(reports: list[SourceReport], geo_message: str | None = None) -> list[str]:

@@ -64,7 +64,7 @@ class Descriptor:
     records: str | None = None
     explode: dict | None = None
     priority: int = 50
-    vintage_of: str | None = None   # the id of the list this file is an older or newer vintage of
+    vintage_of: str | None = None   # the id of the current list this file is an older vintage of
     demo: bool = False
     changes: tuple[str, ...] = ()
 

@@ -115,6 +115,17 @@ def test_match_rules_between_vintages(description, a, b, expected):
     assert match(b, a, VINTAGES) == expected
 
 
+def test_a_place_only_in_an_older_vintage_is_left_out_when_the_current_one_is_built():
+    gone = row("fs-2020", "5", id="fs-5", nom="Médiathèque", adresse="9 rue de Guingamp", latitude=48.41)
+    hub_too = row("fs-2020", "6", id="fs-6", nom="Tiers-lieu", adresse="2 rue Neuve", latitude=48.39)
+    hub = row("hub", "1", nom="Tiers-lieu", adresse="2 rue Neuve", latitude=48.39)
+    result = M.merge([gone, hub_too, hub, row("fs", "9")], {}, {"fs": 90}, lists=VINTAGES)
+    assert [r["id"] for r in result.superseded] == ["fs-5"]        # the current list no longer has it
+    assert sorted(l["id"] for l in result.lieux) == ["fs-6", "fs-9"]  # a hub still lists the tiers-lieu
+    alone = M.merge([gone], {}, {}, lists=VINTAGES)                  # without the current list, it stays
+    assert [l["id"] for l in alone.lieux] == ["fs-5"] and alone.superseded == []
+
+
 def test_vintages_merge_one_place_and_keep_the_current_id():
     rows = [row("fs-2020", "9", id="fs-9", nom="Le Teilleul", date_maj="2020-12-02"), row("fs", "9", telephone="+33296000000"),
             row("fs", "12", nom="Médiathèque", adresse="9 rue de Guingamp", latitude=48.41)]
@@ -455,6 +466,9 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
         pairs = list(csv.DictReader(f))
     assert len(pairs) >= 550 and all(p["motif"] for p in pairs)
     lieu_of = {(s, c): l for l, s, c in query(reference_db, "select lieu_id, source_id, cle from membres")}
+    # a 2020 place the 2024 list no longer has is in no lieu: merged with nothing
+    lieu_of.update({(s, c): f"retiré {s}/{c}" for s, c in query(reference_db, """
+        select source, json_extract(ligne_source, '$.id') from rejets where code = 'millesime-remplace'""")})
     missing = [(p["source_a"], p["cle_a"], p["source_b"], p["cle_b"]) for p in pairs
                if (p["source_a"], p["cle_a"]) not in lieu_of or (p["source_b"], p["cle_b"]) not in lieu_of]
     assert missing == [], "every labelled row is a valid row of a reference list"
