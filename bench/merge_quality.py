@@ -12,8 +12,6 @@ wrong or missed merge. The loop for adjusting the rules in lieux/merge.py withou
 from __future__ import annotations
 
 import csv
-import json
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -21,30 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lieux import merge, schemas, sources  # noqa: E402
+from lieux import load, merge, sources  # noqa: E402
 
 SAMPLES = [ROOT / "tests" / "data" / "paires-etiquetees.csv", ROOT / "tests" / "data" / "paires-etiquetees-hubs.csv"]
 
 
-def rows_of(db_path: Path) -> list[dict]:
-    multi = set(schemas.multi_valued(schemas.LIEUX))
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    rows = []
-    for member in conn.execute("select * from membres"):
-        r = dict(member)
-        r.update({k: json.loads(r[k]) for k in multi if r.get(k)})
-        r["_source"], r["id"], r["_ligne"] = r.pop("source_id"), r.pop("cle"), r.pop("ligne")
-        del r["lieu_id"], r["empreinte"]
-        rows.append(r)
-    # the places of an older vintage that the current list dropped are rows too (see merge.merge)
-    for source, ligne, row in conn.execute("select source, ligne, ligne_source from rejets where code = 'millesime-remplace'"):
-        rows.append({**json.loads(row), "_source": source, "_ligne": ligne})
-    return rows
-
-
 def main(db_path: Path, verbose: bool) -> None:
-    rows = rows_of(db_path)
+    rows = load.read_merge_inputs(db_path)
     descriptors = sources.load_descriptors()
     started = time.perf_counter()
     result = merge.merge(rows, {}, {d.id: d.priority for d in descriptors}, frozenset(), sources.vintage_lists(descriptors))

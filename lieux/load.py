@@ -317,3 +317,25 @@ def read_previous_ids(db_path: Path) -> dict:
     except sqlite3.Error:  # a database from before merging, or not ours: start afresh
         return {}
     return merge.previous_ids(members, ids)
+
+
+def read_merge_inputs(db_path: Path) -> list[dict]:
+    """The rows a built database's merge was given, as `merge.merge` takes them: every member
+    (`membres`, mapped and placed) and every place of an older vintage left out (`rejets`, code
+    millesime-remplace). For replaying the merge with other rules (bench/merge_quality.py, tests)."""
+    import sqlite3
+
+    multi = set(schemas.multi_valued(schemas.LIEUX))
+    with sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = []
+        for member in conn.execute("select * from membres order by rowid"):
+            r = dict(member)
+            r.update({k: json.loads(r[k]) for k in multi if r.get(k)})
+            r["_source"], r["id"], r["_ligne"] = r.pop("source_id"), r.pop("cle"), r.pop("ligne")
+            del r["lieu_id"], r["empreinte"]
+            rows.append(r)
+        for source, ligne, row in conn.execute(
+                "select source, ligne, ligne_source from rejets where code = 'millesime-remplace' order by rowid"):
+            rows.append({**json.loads(row), "_source": source, "_ligne": ligne})
+    return rows

@@ -60,6 +60,7 @@ NAME_MIN_SIRET = 60       # same SIRET, no shared address and not close: names a
 SIRET_NEAR_M = 150        # same SIRET: this close counts as the same site
 SAME_DOOR_M = 30          # same street, another house number, this close: the same door (geocoding noise)
 ADDRESS_MIN = 90          # two addresses this similar, with the same house number, are the same
+RARE_WORD_ROWS = 5        # a name word this few rows have is a proper name (rule adresse-mot)
 KIND_PENALTY = 0.8        # names of which only one says the kind of place (médiathèque, MJC...): score × this
 GRID_DEG = 0.001          # blocking grid: cells of 0.001° (≈ 111 m north-south, ≈ 75 m east-west)
 # ---------------------------------------------------------------------------------------------
@@ -77,6 +78,7 @@ GENERIC_NAME_WORDS = {
     "association", "asso", "multisites", "municipal", "municipale", "communal", "communale", "efs",
     "bus", "itinerant", "itinerante", "antenne", "siege", "principal", "site",
 }
+TOWN_HALL_WORDS = {"mairie", "hotel", "ville"}
 # Words that name a kind of place: when one name is the other plus one of these words ("Callac"
 # vs "Médiathèque de Callac"), the names are NOT taken as the same.
 PLACE_TYPE_WORDS = {
@@ -119,8 +121,30 @@ def _fold(text: str) -> str:
 SAINTS = {"st": "saint", "ste": "sainte"}
 
 
+# Long forms written as their acronym, so that "Centre communal d'action sociale" is "CCAS"
+ACRONYMS = {
+    ("centre", "communal", "action", "sociale"): "ccas", ("centre", "intercommunal", "action", "sociale"): "cias",
+}
+
+
 def name_tokens(name) -> list[str]:
-    return [SAINTS.get(t, t) for t in fold(name).split() if t not in STOPWORDS]
+    tokens = [SAINTS.get(t, t) for t in fold(name).split() if t not in STOPWORDS]
+    for phrase, acronym in ACRONYMS.items():
+        n = len(phrase)
+        i = 0
+        while i + n <= len(tokens):
+            if tuple(tokens[i:i + n]) == phrase:
+                tokens[i:i + n] = [acronym]
+            i += 1
+    return tokens
+
+
+def name_with_commune(name, commune) -> str:
+    """A name made only of organisation or town hall words names that place in its commune:
+    "Mairie" at Sucy-en-Brie is "Mairie Sucy-en-Brie", as "COMMUNE DE SUCY EN BRIE" is."""
+    if name and set(name_tokens(name)) <= GENERIC_NAME_WORDS | TOWN_HALL_WORDS:
+        return f"{name} {commune or ''}"
+    return name
 
 
 def name_core(name) -> str:
@@ -139,6 +163,23 @@ def one_names_its_kind(a: Prepared, b: Prepared) -> bool:
     """Only one of the names says what kind of place it is ("Bibliothèque Méjanes", "Commune d'Aix")."""
     kinds_a, kinds_b = kinds_of(a), kinds_of(b)
     return kinds_a != kinds_b and not (kinds_a and kinds_b)
+
+
+def is_acronym_of(word: str, name: str) -> bool:
+    """"apor" for "Association pour l'orientation et le reclassement", "ccas" for "Centre communal
+    d'action sociale": the initials of consecutive words (stop words aside), four letters at least."""
+    if len(word) < 4 or not word.isalpha():
+        return False
+    tokens = name_tokens(name)
+    return len(tokens) >= len(word) and word in "".join(t[0] for t in tokens) and word not in tokens
+
+
+def share_a_proper_name(a: Prepared, b: Prepared) -> bool:
+    """Both names have a word few names have, the street's words aside ("ASS LAIQUE ... ALCIDE" and
+    "Association ALCIDE Centre socioculturel"), or one name has the other's acronym ("OSPA")."""
+    if (a.rare_words & b.rare_words) - set(a.address.split()) - set(b.address.split()):
+        return True
+    return any(is_acronym_of(w, y.name) for x, y in ((a, b), (b, a)) for w in name_tokens(x.name))
 
 
 def strict_names_similarity(a: Prepared, b: Prepared) -> float:
@@ -171,13 +212,17 @@ def names_similarity(a: Prepared, b: Prepared) -> float:
 
 ORDINAL_WORDS = {"premier": "1", "premiere": "1", "deuxieme": "2", "second": "2", "seconde": "2", "troisieme": "3",
                  "quatrieme": "4", "cinquieme": "5", "sixieme": "6", "septieme": "7", "huitieme": "8",
-                 "neuvieme": "9", "dixieme": "10"}
+                 "neuvieme": "9", "dixieme": "10",
+                 # dates in street names: "place du Huit Mai 1945" = "place du 8 mai"
+                 "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6", "sept": "7", "huit": "8",
+                 "neuf": "9", "dix": "10", "onze": "11", "douze": "12", "treize": "13", "quatorze": "14",
+                 "quinze": "15", "seize": "16", "vingt": "20", "trente": "30"}
 ROMAN_ORDINAL = re.compile(r"([ivx]+)(eme|er|ere)")
 ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 
 
 def ordinal(token: str) -> str:
-    """"cinquieme", "veme" and "5eme" are "5" (place de la Cinquième / Vème République)."""
+    """"cinquieme", "veme" and "5eme" are "5" (place de la Cinquième / Vème République), "huit" is "8"."""
     if token in ORDINAL_WORDS:
         return ORDINAL_WORDS[token]
     if m := re.fullmatch(r"(\d+)(eme|er|ere)", token):
@@ -197,6 +242,11 @@ def normalise_address(address) -> str:
 
 
 def house_number(normalised_address: str) -> str | None:
+    """The number before the street type ("mairie 1 rue marx dormoy" → "1"), else a leading number."""
+    tokens = normalised_address.split()
+    for before, token in zip(tokens, tokens[1:]):
+        if token in STREET_TYPES and before.isdigit():
+            return before
     m = re.match(r"(\d+)", normalised_address)
     return m.group(1) if m else None
 
@@ -214,6 +264,11 @@ def street(normalised_address: str) -> str:
     return " ".join(t for t in tokens if t not in STREET_TYPES) or " ".join(tokens)
 
 
+def street_type(normalised_address: str) -> str | None:
+    """"12 avenue felix eboue" → "avenue"; None when the address does not say."""
+    return next((t for t in normalised_address.split() if t in STREET_TYPES), None)
+
+
 def address_relation(a: str, b: str) -> tuple[str, float]:
     """How two normalised addresses relate, and how alike their streets are (0-100).
 
@@ -222,7 +277,9 @@ def address_relation(a: str, b: str) -> tuple[str, float]:
     "meme-rue"    same street, different numbers;
     "differente"  otherwise, or an address is missing.
     Streets are compared word-set-wise ("8 place Maréchal de Lattre de Tassigny" and "8 pl Mal de
-    Tassigny" share their street); a one-word street must be spelled the same.
+    Tassigny" share their street); a one-word street must be spelled the same. Two types of street
+    are two streets ("place Jean Jaurès", "avenue Jean Jaurès"), unless the house numbers agree
+    ("12 av. Félix Éboué", "12 rue du Gouverneur Félix Éboué": a typing slip).
     """
     if not a or not b:
         return "differente", 0.0
@@ -236,6 +293,9 @@ def address_relation(a: str, b: str) -> tuple[str, float]:
     if score < ADDRESS_MIN:
         return "differente", score
     na, nb = house_number(a), house_number(b)
+    types = street_type(a), street_type(b)
+    if None not in types and types[0] != types[1] and not (na and na == nb):
+        return "differente", score  # "place Jean Jaurès" is not "18 avenue Jean Jaurès"
     if na == nb:
         return "meme", score
     if na is None or nb is None:
@@ -299,6 +359,8 @@ class Prepared:
     commune_words: frozenset = frozenset()  # name_tokens(commune)
     programmes: frozenset = frozenset()   # dispositif_programmes_nationaux
     name_is_commune: bool = False         # the name, without organisation words, is the commune's name
+    contacts: frozenset = frozenset()     # telephone and e-mails (see local_contacts)
+    rare_words: frozenset = frozenset()   # words of the name few rows have (see mark_rare_words)
 
     @property
     def commune_block(self) -> str:
@@ -321,10 +383,43 @@ def prepare(index: int, row: dict, liste: str | None = None) -> Prepared:
         address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
         lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
         mobility=mobility, programmes=programmes_of(row),
-        core=(core := name_core(row.get("nom"))),
+        core=(core := name_core(name_with_commune(row.get("nom"), row.get("commune")))),
         commune_words=(commune_words := frozenset(name_tokens(row.get("commune")))),
         name_is_commune=set(core.split()) <= commune_words,
+        contacts=contacts_of(row),
     )
+
+
+def contacts_of(row: dict) -> frozenset:
+    """The telephone (already E.164) and the e-mails (lower case) of a row."""
+    emails = row.get("courriels") or ()
+    if isinstance(emails, str):
+        emails = [emails]
+    return frozenset({row["telephone"]} if row.get("telephone") else set()) | {e.strip().lower() for e in emails if e}
+
+
+def mark_rare_words(prepared: list[Prepared]) -> None:
+    """The words of each name that at most RARE_WORD_ROWS rows have in theirs, the commune's and the
+    organisation words aside: a proper name ("ALCIDE", "OSPA"), not a common word ("numérique", "Jean")."""
+    counts = defaultdict(int)
+    for p in prepared:
+        for w in set(p.core.split()):
+            counts[w] += 1
+    for p in prepared:
+        p.rare_words = frozenset(w for w in p.core.split() if counts[w] <= RARE_WORD_ROWS and len(w) >= 3
+                                 and w not in p.commune_words and w not in PLACE_TYPE_WORDS and not w.isdigit())
+
+
+def local_contacts(prepared: list[Prepared]) -> None:
+    """Keep only the contacts of one commune: a number or an address that rows of several communes give
+    belongs to a person or a network serving several places (a conseiller numérique on tour, a
+    département's help line), not to one door."""
+    communes = defaultdict(set)
+    for p in prepared:
+        for c in p.contacts:
+            communes[c].add(p.insee or p.commune_block)
+    for p in prepared:
+        p.contacts = frozenset(c for c in p.contacts if len(communes[c]) == 1)
 
 
 # A name that says France Services, or its predecessor label "maison de services au public" (MSAP,
@@ -391,6 +486,10 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
                 and a.programmes & b.programmes):
         return Match("adresse-programme", addresses, distance, names, addresses)
+    if a.contacts & b.contacts and (relation != "differente" or close):
+        return Match("contact", addresses, distance, names, addresses)
+    if same_door and share_a_proper_name(a, b) and not (kinds_of(a) and kinds_of(b) and kinds_of(a) != kinds_of(b)):
+        return Match("adresse-mot", addresses, distance, names, addresses)
     if same_door and kinds_of(a) and kinds_of(a) == kinds_of(b):
         return Match("adresse-genre", names, distance, names, addresses)
     # no address in common: the names must say the same, a name inside a longer one is not enough
@@ -403,17 +502,20 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
 
 
 def candidate_pairs(prepared: list[Prepared]):
-    """Pairs worth comparing (blocking): same commune and address, same SIRET, or neighbouring grid cells.
+    """Pairs worth comparing (blocking): same commune and a street word or house number in common, same
+    SIRET, same row id, or neighbouring grid cells: every pair match_pair can accept (a test checks it).
 
     Each pair (i, j) with i < j is yielded once.
     """
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for p in prepared:
-        if p.address:  # the standard requires a postcode: it bounds every address bucket
-            buckets[("adresse", p.postcode or p.commune_block, p.address)].append(p.index)
+        if p.address:  # address buckets are bounded by the commune (one commune, several postcodes)
+            commune = p.insee or p.postcode or p.commune_block
+            for word in set(street(p.address).split()):  # streets match word-set-wise (address_relation)
+                buckets[("voie", commune, word)].append(p.index)
             number = house_number(p.address)
             if number:  # near-identical spellings of one address share its number
-                buckets[("numero", p.insee or p.postcode or p.commune_block, number)].append(p.index)
+                buckets[("numero", commune, number)].append(p.index)
         if p.siret:
             buckets[("siret", p.siret)].append(p.index)
         buckets[("identifiant", p.key)].append(p.index)
@@ -447,6 +549,8 @@ def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int,
     `lists` as in merge()."""
     lists = lists or {}
     prepared = [prepare(i, r, lists.get(r.get("_source"))) for i, r in enumerate(rows)]
+    local_contacts(prepared)
+    mark_rare_words(prepared)
     found = []
     for i, j in candidate_pairs(prepared):
         m = match_pair(prepared[i], prepared[j])
@@ -458,8 +562,8 @@ def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int,
     return [(i, j, m) for *_, i, j, m in found]
 
 
-RULE_ORDER = {"identifiant": 7, "doublon": 6, "siret": 5, "adresse": 4, "adresse-programme": 3, "adresse-genre": 2,
-              "proximite": 1}
+RULE_ORDER = {"identifiant": 8, "doublon": 7, "siret": 6, "adresse": 5, "adresse-programme": 4, "contact": 3,
+              "adresse-mot": 2, "adresse-genre": 2, "proximite": 1}
 
 
 # --- Merging ---------------------------------------------------------------------------------

@@ -90,6 +90,32 @@ CASES = [
     ("same SIRET and place, but one is a site named for its kind",
      row("a", nom="Bibliothèque Méjanes", adresse="Place de l'Hôtel de Ville", pivot="21130001700012"),
      row("b", nom="Commune d'Aix-en-Provence", adresse="Pl de l'Hotel de Ville", pivot="21130001700012", latitude=48.4049), None),
+    # one door and one telephone or e-mail: one reception, whatever the names
+    ("same door, same telephone", row("a", telephone="+33296455011"),
+     row("b", nom="Point information jeunesse du Kreiz Breizh", telephone="+33296455011"), "contact"),
+    ("same street, another number, same e-mail", row("a", courriels=["accueil@kb.fr"]),
+     row("b", nom="Cyber-base", adresse="3 place Jean Auffret", courriels=["Accueil@kb.fr"], latitude=48.4100), "contact"),
+    ("a few metres apart, the street spelled two ways, same telephone",
+     row("a", nom="France services Eysines", adresse="Place du Rouaillou", telephone="+33556518285"),
+     row("b", nom="EYSINES FRANCE SERVICES", adresse="Place du Rouillaou", telephone="+33556518285", latitude=48.4048), "contact"),
+    ("same telephone, another street far away", row("a", telephone="+33296455011"),
+     row("b", nom="Point information jeunesse", adresse="3 rue de la Gare", telephone="+33296455011", latitude=48.42), None),
+    ("same telephone, but a bus and its base", row("a", telephone="+33296455011"),
+     row("b", nom="Bus France services", telephone="+33296455011"), None),
+    # one door and a proper name in common
+    ("same door, one name is the other's acronym", row("a", nom="ASSOCIATION POUR L'ORIENTATION ET LE RECLASSEMENT"),
+     row("b", nom="APOR Formation"), "adresse-mot"),
+    ("an acronym written out", row("a", nom="CENTRE COMMUNAL D'ACTION SOCIALE"), row("b", nom="CCAS de Callac"), "adresse"),
+    ("a name that only says « Mairie » is the town hall of its commune", row("a", nom="Mairie"),
+     row("b", nom="COMMUNE DE CALLAC"), "adresse"),
+    ("two types of street are two streets", row("a", nom="Commune de Callac", adresse="Place Jean Jaurès"),
+     row("b", adresse="18 avenue Jean Jaurès", latitude=48.4062), None),
+    ("the same number and two types of street: a typing slip", row("a", adresse="12 av. Félix Éboué"),
+     row("b", nom="Commune de Callac", adresse="12 rue du Gouverneur Félix Éboué", latitude=48.4058), "adresse"),
+    ("the house number after a building's name", row("a", adresse="Mairie de Callac - 1 rue Marx Dormoy"),
+     row("b", nom="Commune de Callac", adresse="1 PL MARX DORMOY", latitude=48.4058), "adresse"),
+    ("a date in words or in figures", row("a", adresse="1 place du Huit Mai 1945", telephone="+33296455011"),
+     row("b", nom="Centre multimédia", adresse="1 place du 8 mai", telephone="+33296455011", latitude=48.4062), "contact"),
 ]
 
 
@@ -366,6 +392,48 @@ def test_precision_and_recall_on_labelled_pairs(reference_merge):
     assert recall >= 0.90
 
 
+def test_a_rare_word_of_both_names_at_one_door_is_one_organisation():
+    """Rarity is counted over every row merged: a word at most RARE_WORD_ROWS names have."""
+    rows = [row("cn", "1", nom="ASS LAIQUE POUR LA COMMUNICATION L INFORMATION-ALCIDE"),
+            row("hub", "2", nom="Association ALCIDE Centre socioculturel")]
+    assert [m.rule for *_, m in M.find_matches(rows)] == ["adresse-mot"]
+    common = [row(f"x{i}", "1", nom=f"Association Jean Moulin {i}", adresse="9 rue de la Gare") for i in range(M.RARE_WORD_ROWS)]
+    rows = [row("cn", "1", nom="Centre Jean Moulin"), row("hub", "2", nom="Espace Jean Moulin"), *common]
+    assert [m.rule for i, j, m in M.find_matches(rows) if {i, j} == {0, 1}] == []
+
+
+def test_a_contact_several_communes_share_is_not_a_door():
+    """A conseiller numérique on tour gives the same mobile in every commune: no evidence of one place."""
+    tour = "+33615279237"
+    rows = [row("cn", "1", telephone=tour), row("hub", "2", nom="Médiathèque", adresse="3 place Jean Auffret", telephone=tour),
+            row("cn", "3", telephone=tour, code_insee="22026", commune="Calanhel")]
+    assert M.find_matches(rows) == []
+
+
+@requires_reference
+def test_blocking_finds_every_pair_the_rules_accept(reference_db):
+    """candidate_pairs() only saves time: on the 22 reference lists, comparing every pair of rows of a
+    commune finds no match it left out."""
+    from lieux.load import read_merge_inputs
+
+    lists = sources.vintage_lists(sources.load_descriptors())
+    prepared = [M.prepare(i, r, lists.get(r["_source"])) for i, r in enumerate(read_merge_inputs(reference_db))]
+    M.local_contacts(prepared)
+    M.mark_rare_words(prepared)
+    blocked = set(M.candidate_pairs(prepared))
+    by_commune = {}
+    for p in prepared:
+        by_commune.setdefault(p.insee or p.commune_block, []).append(p)
+    missed, compared = [], 0
+    for members in by_commune.values():
+        for x, a in enumerate(members):
+            for b in members[x + 1:]:
+                compared += 1
+                if M.match_pair(a, b) and (min(a.index, b.index), max(a.index, b.index)) not in blocked:
+                    missed.append((a.key, b.key))
+    assert compared > 20_000 and missed == []
+
+
 @requires_reference
 def test_reference_merge_never_crosses_communes(reference_rows, reference_merge):
     by_key = {(r["_source"], r["id"]): M.prepare(0, r) for r in reference_rows}
@@ -390,12 +458,12 @@ def national_db(tmp_path_factory, reference_rows):
 
 @requires_reference
 def test_reference_build_fusions(national_db):
-    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2758 lieux: 123 accepted merges (measured; see README)
+    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2756 lieux: 125 accepted merges (measured; see README)
     reference_db = national_db
     assert query(reference_db, "select count(*) from membres") == [(2881,)]
-    assert query(reference_db, "select count(*) from lieux") == [(2758,)]
+    assert query(reference_db, "select count(*) from lieux") == [(2756,)]
     counts = dict(query(reference_db, "select regle, count(*) from fusions where decision = 'fusionnée' group by regle"))
-    assert counts == {"adresse": 60, "adresse-programme": 47, "doublon": 14, "proximite": 2}
+    assert counts == {"adresse": 62, "adresse-programme": 47, "doublon": 14, "proximite": 2}
     # membres keeps every source row as mapped, before merging
     assert query(reference_db, "select lieu_id, telephone from membres where cle = 'conseillers-numeriques-38'") == [
         ("france-services-14", None)]
@@ -459,12 +527,11 @@ def precision_recall(pairs, lieu_of) -> tuple[float, float, int, int, int]:
 @pytest.mark.slow
 def test_precision_and_recall_on_hub_pairs(reference_db):
     """Pairs from the hub lists and the two France Services vintages, labelled by hand (README « Qualité
-    mesurée »): « mise-au-point » was used to adjust the rules; « controle », « controle-2 » and
-    « controle-3 » were labelled without looking at the matcher; the errors on the first two were then
-    read and the rules corrected, « controle-3 » was labelled after that and never used to adjust."""
+    mesurée »): « mise-au-point » was used to adjust the rules; each « controle-N » was labelled without
+    looking at the matcher, then measured, then (but for the last one) its errors were read."""
     with open(HUB_PAIRS, encoding="utf-8", newline="") as f:
         pairs = list(csv.DictReader(f))
-    assert len(pairs) >= 550 and all(p["motif"] for p in pairs)
+    assert len(pairs) >= 700 and all(p["motif"] for p in pairs)
     lieu_of = {(s, c): l for l, s, c in query(reference_db, "select lieu_id, source_id, cle from membres")}
     # a 2020 place the 2024 list no longer has is in no lieu: merged with nothing
     lieu_of.update({(s, c): f"retiré {s}/{c}" for s, c in query(reference_db, """
@@ -472,14 +539,14 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     missing = [(p["source_a"], p["cle_a"], p["source_b"], p["cle_b"]) for p in pairs
                if (p["source_a"], p["cle_a"]) not in lieu_of or (p["source_b"], p["cle_b"]) not in lieu_of]
     assert missing == [], "every labelled row is a valid row of a reference list"
-    for jeu in ("mise-au-point", "controle", "controle-2", "controle-3"):
+    for jeu in sorted({p["jeu"] for p in pairs}):
         precision, recall, tp, fp, fn = precision_recall([p for p in pairs if p["jeu"] == jeu], lieu_of)
         print(f"{jeu} : précision {precision:.3f}, rappel {recall:.3f} (vp {tp}, fp {fp}, fn {fn})")
-        assert precision >= 0.95 and recall >= 0.60, jeu
-    # the three samples labelled without the matcher, together
+        assert precision >= 0.95 and recall >= 0.70, jeu
+    # the samples labelled without the matcher, together
     precision, recall, *_ = precision_recall([p for p in pairs if p["jeu"].startswith("controle")], lieu_of)
-    print(f"controle, controle-2 et controle-3 : précision {precision:.3f}, rappel {recall:.3f}")
-    assert precision >= 0.98 and recall >= 0.75
+    print(f"échantillons de contrôle ensemble : précision {precision:.3f}, rappel {recall:.3f}")
+    assert precision >= 0.98 and recall >= 0.82
 
 
 def test_refused_merges_file(tmp_path):
