@@ -87,7 +87,7 @@ PLACE_TYPE_WORDS = {
     "socioculturel", "caf", "cpam", "mission", "locale", "pole", "emploi", "poste", "mjc", "ccas", "cias",
     "emmaus", "secours", "croix", "atelier", "pij", "bij", "garage", "club", "foyer",
     "residence", "gare", "office", "tourisme", "musee", "salle", "annexe", "quartier", "jeunesse",
-    "jeunes", "insertion", "formation", "greta", "afpa",
+    "jeunes", "insertion", "formation", "greta", "afpa", "permanence", "permanences",
 }
 MOBILE_NAME_WORDS = {"bus", "itinerant", "itinerante", "itinerance", "mobile", "camion"}
 STREET_ABBREVIATIONS = {
@@ -464,9 +464,11 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     names = names_similarity(a, b)
     relation, addresses = address_relation(a.address, b.address)
     same_address = relation in ("meme", "compatible")
-    if a.source == b.source:
-        if (set(a.core.split()) == set(b.core.split()) and a.address and a.address == b.address
-                and (distance is None or distance <= SIRET_NEAR_M)):
+    if a.source == b.source:  # a list that repeats a place: same name and address, or one door and one contact
+        # (but two buses of one base share its telephone)
+        one_contact = a.contacts & b.contacts and same_address and a.mobility != "itinerant"
+        if one_contact or (set(a.core.split()) == set(b.core.split()) and a.address and a.address == b.address
+                           and (distance is None or distance <= SIRET_NEAR_M)):
             return Match("doublon", 100.0, distance, names, addresses)
         return None
     if a.liste == b.liste:  # two vintages, two ids: a renumbered place still has its name and address
@@ -479,10 +481,8 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     if same_address and names >= NAME_MIN_ADDRESS:
         return Match("adresse", names, distance, names, addresses)
     same_door = relation == "meme" and house_number(a.address)
-    host_of_france_services = {FRANCE_SERVICES, CONSEILLERS} <= a.programmes | b.programmes and \
-        (FRANCE_SERVICES in a.programmes or CONSEILLERS in a.programmes) and \
-        (FRANCE_SERVICES in b.programmes or CONSEILLERS in b.programmes)
-    if (same_door and host_of_france_services) \
+    host_of_a_conseiller = CONSEILLERS in a.programmes | b.programmes
+    if (same_door and host_of_a_conseiller) \
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
                 and a.programmes & b.programmes):
         return Match("adresse-programme", addresses, distance, names, addresses)

@@ -90,6 +90,16 @@ CASES = [
     ("same SIRET and place, but one is a site named for its kind",
      row("a", nom="Bibliothèque Méjanes", adresse="Place de l'Hôtel de Ville", pivot="21130001700012"),
      row("b", nom="Commune d'Aix-en-Provence", adresse="Pl de l'Hotel de Ville", pivot="21130001700012", latitude=48.4049), None),
+    ("a conseiller numérique's host structure and the library at its door: the conseiller works there",
+     row("a", nom="COMMUNE DE BLAYE", dispositif_programmes_nationaux=["Conseillers numériques"]),
+     row("b", nom="Médiathèque municipale Johel Coutura"), "adresse-programme"),
+    ("same source, one door and one telephone: a list that repeats a place",
+     row("a", "1", nom="Bibliothèque la Plaine", telephone="+33149696010"),
+     row("a", "2", nom="Centre socioculturel la Plaine", telephone="+33149696010"), "doublon"),
+    ("same source, two buses of one base share its telephone",
+     row("a", "1", nom="Bus France services d'Ebreuil", telephone="+33470900000"),
+     row("a", "2", nom="France services Ebreuil - Antenne itinérante", adresse="Place Jean Auffret",
+         telephone="+33470900000"), None),
     # one door and one telephone or e-mail: one reception, whatever the names
     ("same door, same telephone", row("a", telephone="+33296455011"),
      row("b", nom="Point information jeunesse du Kreiz Breizh", telephone="+33296455011"), "contact"),
@@ -329,7 +339,8 @@ def test_ids_stable_when_a_list_without_ids_gets_a_new_vintage(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     header, rows = lines[0], lines[1:]
     removed = rows.pop(10)
-    new = rows[0].replace(rows[0].split(";")[0], "Espace numérique de test", 1).replace("Malakoff", "Bellevue")
+    new = (rows[0].replace(rows[0].split(";")[0], "Espace numérique de test", 1).replace("Malakoff", "Bellevue")
+           .replace("5 rue de l'Autriche", "12 rue de Bellevue"))  # another door: another place
     changed = tmp_path / "nantes.csv"
     changed.write_text(header + new + "".join(rows), encoding="utf-8")
     run_build(db, "--input", f"nantes={changed}")
@@ -458,12 +469,12 @@ def national_db(tmp_path_factory, reference_rows):
 
 @requires_reference
 def test_reference_build_fusions(national_db):
-    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2756 lieux: 125 accepted merges (measured; see README)
+    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2755 lieux: 126 accepted merges (measured; see README)
     reference_db = national_db
     assert query(reference_db, "select count(*) from membres") == [(2881,)]
-    assert query(reference_db, "select count(*) from lieux") == [(2756,)]
+    assert query(reference_db, "select count(*) from lieux") == [(2755,)]
     counts = dict(query(reference_db, "select regle, count(*) from fusions where decision = 'fusionnée' group by regle"))
-    assert counts == {"adresse": 62, "adresse-programme": 47, "doublon": 14, "proximite": 2}
+    assert counts == {"adresse": 62, "adresse-programme": 47, "doublon": 15, "proximite": 2}
     # membres keeps every source row as mapped, before merging
     assert query(reference_db, "select lieu_id, telephone from membres where cle = 'conseillers-numeriques-38'") == [
         ("france-services-14", None)]
@@ -546,7 +557,7 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     # the samples labelled without the matcher, together
     precision, recall, *_ = precision_recall([p for p in pairs if p["jeu"].startswith("controle")], lieu_of)
     print(f"échantillons de contrôle ensemble : précision {precision:.3f}, rappel {recall:.3f}")
-    assert precision >= 0.98 and recall >= 0.82
+    assert precision >= 0.98 and recall >= 0.87
 
 
 def test_refused_merges_file(tmp_path):
