@@ -410,6 +410,10 @@ def mark_rare_words(prepared: list[Prepared]) -> None:
                                  and w not in p.commune_words and w not in PLACE_TYPE_WORDS and not w.isdigit())
 
 
+def both_telephone_and_email(contacts: frozenset) -> bool:
+    return any(c.startswith("+") for c in contacts) and any("@" in c for c in contacts)
+
+
 def local_contacts(prepared: list[Prepared]) -> None:
     """Keep only the contacts of one commune: a number or an address that rows of several communes give
     belongs to a person or a network serving several places (a conseiller numérique on tour, a
@@ -486,7 +490,10 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
                 and a.programmes & b.programmes):
         return Match("adresse-programme", addresses, distance, names, addresses)
-    if a.contacts & b.contacts and (relation != "differente" or close):
+    shared = a.contacts & b.contacts
+    # one door (or a street, or NEAR_M) and one contact; or, anywhere in the commune, the same telephone
+    # AND the same e-mail: the same reception that moved or that two lists place differently
+    if shared and (relation != "differente" or close or both_telephone_and_email(shared)):
         return Match("contact", addresses, distance, names, addresses)
     if same_door and share_a_proper_name(a, b) and not (kinds_of(a) and kinds_of(b) and kinds_of(a) != kinds_of(b)):
         return Match("adresse-mot", addresses, distance, names, addresses)
@@ -503,7 +510,8 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
 
 def candidate_pairs(prepared: list[Prepared]):
     """Pairs worth comparing (blocking): same commune and a street word or house number in common, same
-    SIRET, same row id, or neighbouring grid cells: every pair match_pair can accept (a test checks it).
+    SIRET, same contact, same row id, or neighbouring grid cells: every pair match_pair can accept (a
+    test checks it).
 
     Each pair (i, j) with i < j is yielded once.
     """
@@ -518,6 +526,8 @@ def candidate_pairs(prepared: list[Prepared]):
                 buckets[("numero", commune, number)].append(p.index)
         if p.siret:
             buckets[("siret", p.siret)].append(p.index)
+        for contact in p.contacts:
+            buckets[("contact", contact)].append(p.index)
         buckets[("identifiant", p.key)].append(p.index)
     seen = set()
     for members in buckets.values():

@@ -110,6 +110,13 @@ CASES = [
      row("b", nom="EYSINES FRANCE SERVICES", adresse="Place du Rouillaou", telephone="+33556518285", latitude=48.4048), "contact"),
     ("same telephone, another street far away", row("a", telephone="+33296455011"),
      row("b", nom="Point information jeunesse", adresse="3 rue de la Gare", telephone="+33296455011", latitude=48.42), None),
+    ("same e-mail, another street far away: a network's address (the libraries of a city)",
+     row("a", nom="Bibliothèque Mériadeck", courriels=["bibliotheques@kb.fr"]),
+     row("b", nom="Bibliothèque du Grand Parc", adresse="3 rue de la Gare", courriels=["bibliotheques@kb.fr"], latitude=48.42), None),
+    ("same telephone and same e-mail, another street: the same reception, moved",
+     row("a", nom="France services de Créon - La Cabane à Projets", telephone="+33557344252", courriels=["contact@cap.fr"]),
+     row("b", nom="MSAP Créonnais", adresse="32 rue Amaury de Craon", telephone="+33557344252", courriels=["contact@cap.fr"],
+         latitude=48.42), "contact"),
     ("same telephone, but a bus and its base", row("a", telephone="+33296455011"),
      row("b", nom="Bus France services", telephone="+33296455011"), None),
     # one door and a proper name in common
