@@ -44,6 +44,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import fuzz
 from stdnum.fr import siret as stdnum_siret
@@ -62,7 +63,7 @@ SAME_DOOR_M = 30          # same street, another house number, this close: the s
 ADDRESS_MIN = 90          # two addresses this similar, with the same house number, are the same
 RARE_WORD_ROWS = 5        # a name word this few rows have is a proper name (rule adresse-mot)
 KIND_PENALTY = 0.8        # names of which only one says the kind of place (médiathèque, MJC...): score × this
-GRID_DEG = 0.001          # blocking grid: cells of 0.001° (≈ 111 m north-south, ≈ 75 m east-west)
+GRID_M = 100              # blocking grid: cells at least this wide (more than NEAR_M) up to 52° of latitude
 # ---------------------------------------------------------------------------------------------
 
 UNKNOWN_PIVOT = "00000000000000"
@@ -359,7 +360,8 @@ class Prepared:
     commune_words: frozenset = frozenset()  # name_tokens(commune)
     programmes: frozenset = frozenset()   # dispositif_programmes_nationaux
     name_is_commune: bool = False         # the name, without organisation words, is the commune's name
-    contacts: frozenset = frozenset()     # telephone and e-mails (see local_contacts)
+    contacts: frozenset = frozenset()     # telephone and e-mails
+    own_contacts: frozenset = frozenset() # those no row of another commune gives (see mark_own_contacts)
     rare_words: frozenset = frozenset()   # words of the name few rows have (see mark_rare_words)
 
     @property
@@ -386,7 +388,7 @@ def prepare(index: int, row: dict, liste: str | None = None) -> Prepared:
         core=(core := name_core(name_with_commune(row.get("nom"), row.get("commune")))),
         commune_words=(commune_words := frozenset(name_tokens(row.get("commune")))),
         name_is_commune=set(core.split()) <= commune_words,
-        contacts=contacts_of(row),
+        contacts=(contacts := contacts_of(row)), own_contacts=contacts,
     )
 
 
@@ -414,16 +416,17 @@ def both_telephone_and_email(contacts: frozenset) -> bool:
     return any(c.startswith("+") for c in contacts) and any("@" in c for c in contacts)
 
 
-def local_contacts(prepared: list[Prepared]) -> None:
-    """Keep only the contacts of one commune: a number or an address that rows of several communes give
-    belongs to a person or a network serving several places (a conseiller numérique on tour, a
-    département's help line), not to one door."""
+def mark_own_contacts(prepared: list[Prepared]) -> None:
+    """A place's own contacts are those of one commune: a number or an address that rows of several
+    communes give belongs to a person or a network serving several places (a conseiller numérique on
+    tour, a centre social's antennas, a département's help line), not to one door; at one door it
+    still says one reception."""
     communes = defaultdict(set)
     for p in prepared:
         for c in p.contacts:
             communes[c].add(p.insee or p.commune_block)
     for p in prepared:
-        p.contacts = frozenset(c for c in p.contacts if len(communes[c]) == 1)
+        p.own_contacts = frozenset(c for c in p.contacts if len(communes[c]) == 1)
 
 
 # A name that says France Services, or its predecessor label "maison de services au public" (MSAP,
@@ -468,9 +471,11 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     names = names_similarity(a, b)
     relation, addresses = address_relation(a.address, b.address)
     same_address = relation in ("meme", "compatible")
+    same_door = relation == "meme" and house_number(a.address)
     if a.source == b.source:  # a list that repeats a place: same name and address, or one door and one contact
         # (but two buses of one base share its telephone)
-        one_contact = a.contacts & b.contacts and same_address and a.mobility != "itinerant"
+        one_contact = a.mobility != "itinerant" and ((same_door and a.contacts & b.contacts)
+                                                     or (same_address and a.own_contacts & b.own_contacts))
         if one_contact or (set(a.core.split()) == set(b.core.split()) and a.address and a.address == b.address
                            and (distance is None or distance <= SIRET_NEAR_M)):
             return Match("doublon", 100.0, distance, names, addresses)
@@ -484,16 +489,17 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
             return Match("siret", max(names, addresses), distance, names, addresses)
     if same_address and names >= NAME_MIN_ADDRESS:
         return Match("adresse", names, distance, names, addresses)
-    same_door = relation == "meme" and house_number(a.address)
     host_of_a_conseiller = CONSEILLERS in a.programmes | b.programmes
     if (same_door and host_of_a_conseiller) \
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
                 and a.programmes & b.programmes):
         return Match("adresse-programme", addresses, distance, names, addresses)
-    shared = a.contacts & b.contacts
-    # one door (or a street, or NEAR_M) and one contact; or, anywhere in the commune, the same telephone
-    # AND the same e-mail: the same reception that moved or that two lists place differently
-    if shared and (relation != "differente" or close or both_telephone_and_email(shared)):
+    # one door and one contact; or one street (or NEAR_M) and one of their own contacts; or, anywhere in
+    # the commune, the same own telephone AND e-mail: the same reception that moved or that two lists place
+    # differently
+    own = a.own_contacts & b.own_contacts
+    if (same_door and a.contacts & b.contacts) or \
+            (own and (relation != "differente" or close or both_telephone_and_email(own))):
         return Match("contact", addresses, distance, names, addresses)
     if same_door and share_a_proper_name(a, b) and not (kinds_of(a) and kinds_of(b) and kinds_of(a) != kinds_of(b)):
         return Match("adresse-mot", addresses, distance, names, addresses)
@@ -508,50 +514,92 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     return None
 
 
+METRES_PER_DEGREE = 111_195
+GRID_LAT_DEG = GRID_M / METRES_PER_DEGREE
+GRID_LON_DEG = GRID_M / (METRES_PER_DEGREE * math.cos(math.radians(52)))  # Dunkirk is at 51.0°
+
+
+def grid_cell(lat: float, lon: float) -> tuple[int, int]:
+    """Two points at most GRID_M apart are in the same or neighbouring cells."""
+    return math.floor(lat / GRID_LAT_DEG), math.floor(lon / GRID_LON_DEG)
+
+
 def candidate_pairs(prepared: list[Prepared]):
-    """Pairs worth comparing (blocking): same commune and a street word or house number in common, same
-    SIRET, same contact, same row id, or neighbouring grid cells: every pair match_pair can accept (a
-    test checks it).
+    """Pairs worth comparing (blocking); every pair match_pair can accept (a test checks it):
+    same commune and same address or same house number; a street that may contain the other's (one
+    address without a number); same SIRET, contact or row id; neighbouring grid cells.
 
     Each pair (i, j) with i < j is yielded once.
     """
+    seen = set()
+    for pair in chain(shared_key_pairs(prepared), street_pairs(prepared), grid_pairs(prepared)):
+        pair = (pair[0], pair[1]) if pair[0] < pair[1] else (pair[1], pair[0])
+        if pair[0] != pair[1] and pair not in seen:
+            seen.add(pair)
+            yield pair
+
+
+def commune_key(p: Prepared) -> str:
+    return p.insee or p.postcode or p.commune_block
+
+
+def shared_key_pairs(prepared: list[Prepared]):
+    """Rows of one commune with the same address or house number; rows with the same SIRET, contact or id."""
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for p in prepared:
         if p.address:  # address buckets are bounded by the commune (one commune, several postcodes)
-            commune = p.insee or p.postcode or p.commune_block
-            for word in set(street(p.address).split()):  # streets match word-set-wise (address_relation)
-                buckets[("voie", commune, word)].append(p.index)
-            number = house_number(p.address)
-            if number:  # near-identical spellings of one address share its number
-                buckets[("numero", commune, number)].append(p.index)
+            buckets[("adresse", commune_key(p), p.address)].append(p.index)
+            if number := house_number(p.address):  # near-identical spellings of one address share its number
+                buckets[("numero", commune_key(p), number)].append(p.index)
         if p.siret:
             buckets[("siret", p.siret)].append(p.index)
-        for contact in p.contacts:
+        for contact in p.own_contacts:
             buckets[("contact", contact)].append(p.index)
         buckets[("identifiant", p.key)].append(p.index)
-    seen = set()
     for members in buckets.values():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
-                pair = (members[x], members[y]) if members[x] < members[y] else (members[y], members[x])
-                if pair not in seen:
-                    seen.add(pair)
-                    yield pair
+                yield members[x], members[y]
+
+
+def street_pairs(prepared: list[Prepared]):
+    """An address without a number is "compatible" with any address of its street, and streets match
+    word-set-wise (a street inside another, a word misspelt): a numberless address is paired with every
+    address of its commune that has one of its street's words; a numbered one with the numberless
+    addresses that have its street's rarest word (the larger street has every word of the smaller)."""
+    words: dict[tuple, list[int]] = defaultdict(list)             # (commune, street word) → rows
+    numberless_words: dict[tuple, list[int]] = defaultdict(list)  # the same, rows without a house number
+    for p in prepared:
+        for word in set(street(p.address).split()):
+            words[(commune_key(p), word)].append(p.index)
+            if not house_number(p.address):
+                numberless_words[(commune_key(p), word)].append(p.index)
+    for p in prepared:
+        street_words, commune = set(street(p.address).split()), commune_key(p)
+        if not street_words:
+            continue
+        if house_number(p.address):
+            rarest = min(street_words, key=lambda w: (len(words[(commune, w)]), w))
+            others = numberless_words.get((commune, rarest), ())
+        else:
+            others = {j for w in street_words for j in words[(commune, w)]}
+        for j in others:
+            yield p.index, j
+
+
+def grid_pairs(prepared: list[Prepared]):
+    """Rows in the same or neighbouring cells of the grid (GRID_M)."""
     grid: dict[tuple, list[int]] = defaultdict(list)
     for p in prepared:
         if p.lat is not None and p.lon is not None:
-            grid[(math.floor(p.lat / GRID_DEG), math.floor(p.lon / GRID_DEG))].append(p.index)
+            grid[grid_cell(p.lat, p.lon)].append(p.index)
     for (gy, gx), members in grid.items():
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
-                others = grid.get((gy + dy, gx + dx))
-                if not others:
-                    continue
                 for i in members:
-                    for j in others:
-                        if i < j and (i, j) not in seen:
-                            seen.add((i, j))
-                            yield (i, j)
+                    for j in grid.get((gy + dy, gx + dx), ()):
+                        if i < j:
+                            yield i, j
 
 
 def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int, int, Match]]:
@@ -559,7 +607,7 @@ def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int,
     `lists` as in merge()."""
     lists = lists or {}
     prepared = [prepare(i, r, lists.get(r.get("_source"))) for i, r in enumerate(rows)]
-    local_contacts(prepared)
+    mark_own_contacts(prepared)
     mark_rare_words(prepared)
     found = []
     for i, j in candidate_pairs(prepared):
@@ -902,7 +950,7 @@ def link_to_lieux(rows: list[dict], lieux: list[dict], use_coordinates: bool = T
         if p.siret:
             by_siret[p.siret].append(p)
         if p.lat is not None and p.lon is not None:
-            grid[(math.floor(p.lat / GRID_DEG), math.floor(p.lon / GRID_DEG))].append(p)
+            grid[grid_cell(p.lat, p.lon)].append(p)
     links = []
     for i, row in enumerate(rows):
         lieu_id = members.get((row.get("_source"), f"{row.get('_source')}-{row.get('id')}")) or \
@@ -920,7 +968,7 @@ def link_to_lieux(rows: list[dict], lieux: list[dict], use_coordinates: bool = T
         if r.commune:
             pool.update({id(p): p for p in by_commune.get(f"nom|{r.commune}", [])})
         if r.lat is not None and r.lon is not None:
-            gy, gx = math.floor(r.lat / GRID_DEG), math.floor(r.lon / GRID_DEG)
+            gy, gx = grid_cell(r.lat, r.lon)
             for dy in (-1, 0, 1):
                 for dx in (-1, 0, 1):
                     pool.update({id(p): p for p in grid.get((gy + dy, gx + dx), [])})

@@ -421,11 +421,14 @@ def test_a_rare_word_of_both_names_at_one_door_is_one_organisation():
 
 
 def test_a_contact_several_communes_share_is_not_a_door():
-    """A conseiller numérique on tour gives the same mobile in every commune: no evidence of one place."""
+    """A conseiller numérique on tour gives the same mobile in every commune: no evidence of one place
+    in the same street; at the same door, the same number still says one reception."""
     tour = "+33615279237"
     rows = [row("cn", "1", telephone=tour), row("hub", "2", nom="Médiathèque", adresse="3 place Jean Auffret", telephone=tour),
             row("cn", "3", telephone=tour, code_insee="22026", commune="Calanhel")]
     assert M.find_matches(rows) == []
+    rows[1]["adresse"] = "1 place Jean Auffret"
+    assert [(i, j, m.rule) for i, j, m in M.find_matches(rows)] == [(0, 1, "contact")]
 
 
 @requires_reference
@@ -436,7 +439,7 @@ def test_blocking_finds_every_pair_the_rules_accept(reference_db):
 
     lists = sources.vintage_lists(sources.load_descriptors())
     prepared = [M.prepare(i, r, lists.get(r["_source"])) for i, r in enumerate(read_merge_inputs(reference_db))]
-    M.local_contacts(prepared)
+    M.mark_own_contacts(prepared)
     M.mark_rare_words(prepared)
     blocked = set(M.candidate_pairs(prepared))
     by_commune = {}
@@ -549,7 +552,7 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     looking at the matcher, then measured, then (but for the last one) its errors were read."""
     with open(HUB_PAIRS, encoding="utf-8", newline="") as f:
         pairs = list(csv.DictReader(f))
-    assert len(pairs) >= 700 and all(p["motif"] for p in pairs)
+    assert len(pairs) >= 1000 and all(p["motif"] for p in pairs)
     lieu_of = {(s, c): l for l, s, c in query(reference_db, "select lieu_id, source_id, cle from membres")}
     # a 2020 place the 2024 list no longer has is in no lieu: merged with nothing
     lieu_of.update({(s, c): f"retiré {s}/{c}" for s, c in query(reference_db, """
@@ -564,7 +567,7 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     # the samples labelled without the matcher, together
     precision, recall, *_ = precision_recall([p for p in pairs if p["jeu"].startswith("controle")], lieu_of)
     print(f"échantillons de contrôle ensemble : précision {precision:.3f}, rappel {recall:.3f}")
-    assert precision >= 0.98 and recall >= 0.87
+    assert precision >= 0.98 and recall >= 0.89
 
 
 def test_refused_merges_file(tmp_path):

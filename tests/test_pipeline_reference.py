@@ -17,7 +17,7 @@ pytestmark = requires_reference
 EXPECTED_LOADED = {
     "mediation-numerique": 1,
     "france-services": 1975,
-    "france-services-2020": 429,  # 151 rows the 2024 list no longer has: rejected (millesime-remplace)
+    "france-services-2020": 436,  # 144 rows the 2024 list no longer has (and no other list): rejected (millesime-remplace)
     "conseillers-numeriques": 905,
     # Hub and local lists: rejected rows lack an address, a postcode or a commune, or are test records (sources/README.md).
     "hinaura": 45,
@@ -109,7 +109,7 @@ def test_input_replaces_a_source_file(tmp_path, cache_dir):
 
 def test_places_the_current_france_services_list_dropped_are_rejected_with_the_reason(reference_db):
     rows = query(reference_db, "select message from rejets where source = 'france-services-2020' and code = 'millesime-remplace'")
-    assert len(rows) == 151
+    assert len(rows) == 144
     assert "absent de « Liste des structures France Services » (france-services)" in rows[0][0]
     [(n,)] = query(reference_db, """select count(*) from membres m join membres n on n.lieu_id = m.lieu_id
                                     where m.source_id = 'france-services-2020' and n.source_id = 'france-services'""")
