@@ -11,17 +11,23 @@ fires the first rule that holds (thresholds below, in one place):
                      descriptor's `vintage_of`) give the same row id: the producer's own identifier
                      (France Services' matricule) names one place in every vintage; two ids of two
                      vintages are two places unless rule `adresse` holds (a renumbered place);
-  doublon            same source, same normalised name and same normalised address (a list that
-                     repeats a row; a cannot-link otherwise keeps two rows of one source apart);
+  doublon            same source, same normalised name and same normalised address, or the same
+                     address and a contact in common (a list that repeats a place; a cannot-link
+                     otherwise keeps two rows of one source apart); never two mobile places;
   siret              same valid SIRET (pivot 00000000000000 means unknown) AND names of similarity
                      ≥ NAME_MIN_SIRET, or — unless only one name says what kind of place it is (a
                      library of the commune) — the same address or SIRET_NEAR_M metres apart: a
                      SIRET shared by several sites is not enough on its own;
   adresse            same normalised address (or addresses of similarity ≥ ADDRESS_MIN with the
                      same house number) and names of similarity ≥ NAME_MIN_ADDRESS;
-  adresse-programme  same door and a national programme in common, or a France Services and the
-                     host structure of a conseiller numérique at the same door; or the same street,
+  adresse-programme  same door and a national programme in common, or a place and the host
+                     structure of a conseiller numérique at its door; or the same street,
                      SAME_DOOR_M apart, and a programme in common;
+  contact            a telephone or e-mail in common at the same door; or one of their own contacts
+                     (see mark_own_contacts) and the same street or NEAR_M; or their own telephone
+                     AND e-mail anywhere in the commune (one reception, that moved);
+  adresse-mot        same door and a proper name in common: a word at most RARE_WORD_ROWS names
+                     have, or one name is the other's acronym;
   adresse-genre      same door (street and house number) and names that say the same kind of place
                      ("Médiathèque François Mitterrand" and "Médiathèque d'Ambès");
   proximite          at most NEAR_M metres apart and names of similarity ≥ NAME_MIN_NEAR, every

@@ -30,8 +30,9 @@ SOURCE_COLUMN = {"source": "Identifiant de la source (table sources) dont vient 
 # Entity tables linked to their lieu by lieux/merge.py (LINKED_SCHEMAS).
 LINK_COLUMNS = {
     "lieu_id": "Identifiant du lieu (table lieux) auquel cette ligne est rattachée, vide si aucun lieu ne correspond.",
-    "lien_regle": "Règle qui a fait le rattachement : membre (la même ligne source est un lieu), siret, adresse, "
-                  "adresse-programme, proximite, commune-nom (même commune et nom très proche).",
+    "lien_regle": "Règle qui a fait le rattachement : membre (la même ligne source est un lieu), une règle de fusion "
+                  "(siret, adresse, adresse-programme, contact, adresse-mot, adresse-genre, proximite ; voir la table "
+                  "fusions), commune-nom (même commune et nom très proche).",
 }
 # lieux/merge.py: every source row as mapped before merging, and the lieu it belongs to.
 MEMBRES_COLUMNS = {
