@@ -498,7 +498,9 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     host_of_a_conseiller = CONSEILLERS in a.programmes | b.programmes
     if (same_door and host_of_a_conseiller) \
             or ((same_door or (same_address and close) or (relation == "meme-rue" and very_close))
-                and a.programmes & b.programmes):
+                and a.programmes & b.programmes) \
+            or (same_address and FRANCE_SERVICES in a.programmes & b.programmes
+                and a.source == a.liste and b.source == b.liste):  # one France Services a street (not an old address)
         return Match("adresse-programme", addresses, distance, names, addresses)
     # one door and one contact; or one street (or NEAR_M) and one of their own contacts; or, anywhere in
     # the commune, the same own telephone AND e-mail: the same reception that moved or that two lists place

@@ -100,6 +100,10 @@ CASES = [
      row("a", "1", nom="Bus France services d'Ebreuil", telephone="+33470900000"),
      row("a", "2", nom="France services Ebreuil - Antenne itinérante", adresse="Place Jean Auffret",
          telephone="+33470900000"), None),
+    ("two France Services in one street of a commune, no house number: one France Services",
+     row("a", nom="France services La Poste de Château-Renard", adresse="Place du Château",
+         dispositif_programmes_nationaux=["France Services"]),
+     row("b", nom="MSAP Château-Renard", adresse="Place du Château", latitude=48.4087), "adresse-programme"),
     # one door and one telephone or e-mail: one reception, whatever the names
     ("same door, same telephone", row("a", telephone="+33296455011"),
      row("b", nom="Point information jeunesse du Kreiz Breizh", telephone="+33296455011"), "contact"),
@@ -147,6 +151,11 @@ VINTAGE_CASES = [
          dispositif_programmes_nationaux=["France Services"]),
      row("fs", "12", nom="Bus France services Espace numérique 27", itinerance=["Itinérant"],
          dispositif_programmes_nationaux=["France Services"]), None),
+    ("an older vintage's street is not enough: the France Services may have moved since",
+     row("fs-2020", "9", id="fs-9", nom="Revin", adresse="Chemin du Vieux Chêne",
+         dispositif_programmes_nationaux=["France Services"]),
+     row("cn", "4", nom="CENTRE SOCIAL ORZY ANIMATION", adresse="CHE DU VIEUX CHENE", latitude=48.4087,
+         dispositif_programmes_nationaux=["France Services", "Conseillers numériques"]), None),
     ("unrelated sources with the same id are not vintages",
      row("hub", "9", id="fs-9", adresse="3 rue de la Gare", latitude=48.42), row("fs", "9"), None),
 ]
@@ -479,12 +488,12 @@ def national_db(tmp_path_factory, reference_rows):
 
 @requires_reference
 def test_reference_build_fusions(national_db):
-    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2755 lieux: 126 accepted merges (measured; see README)
+    # 2881 valid rows (FS 1975, CNFS 905, standard example 1) → 2752 lieux: 129 accepted merges (measured; see README)
     reference_db = national_db
     assert query(reference_db, "select count(*) from membres") == [(2881,)]
-    assert query(reference_db, "select count(*) from lieux") == [(2755,)]
+    assert query(reference_db, "select count(*) from lieux") == [(2752,)]
     counts = dict(query(reference_db, "select regle, count(*) from fusions where decision = 'fusionnée' group by regle"))
-    assert counts == {"adresse": 62, "adresse-programme": 47, "doublon": 15, "proximite": 2}
+    assert counts == {"adresse": 62, "adresse-programme": 50, "doublon": 15, "proximite": 2}
     # membres keeps every source row as mapped, before merging
     assert query(reference_db, "select lieu_id, telephone from membres where cle = 'conseillers-numeriques-38'") == [
         ("france-services-14", None)]
@@ -567,7 +576,7 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     # the samples labelled without the matcher, together
     precision, recall, *_ = precision_recall([p for p in pairs if p["jeu"].startswith("controle")], lieu_of)
     print(f"échantillons de contrôle ensemble : précision {precision:.3f}, rappel {recall:.3f}")
-    assert precision >= 0.98 and recall >= 0.89
+    assert precision >= 0.98 and recall >= 0.90
 
 
 def test_refused_merges_file(tmp_path):
