@@ -22,7 +22,8 @@ fires the first rule that holds (thresholds below, in one place):
                      same house number) and names of similarity ≥ NAME_MIN_ADDRESS;
   adresse-programme  same door and a national programme in common, or a place and the host
                      structure of a conseiller numérique at its door; or the same street,
-                     SAME_DOOR_M apart, and a programme in common;
+                     SAME_DOOR_M apart, and a programme in common; or two France Services at the
+                     same numberless address (but an older vintage's, which it may have left);
   contact            a telephone or e-mail in common at the same door; or one of their own contacts
                      (see mark_own_contacts) and the same street or NEAR_M; or their own telephone
                      AND e-mail anywhere in the commune (one reception, that moved);
