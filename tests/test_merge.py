@@ -576,7 +576,7 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     # the samples labelled without the matcher, together
     precision, recall, *_ = precision_recall([p for p in pairs if p["jeu"].startswith("controle")], lieu_of)
     print(f"échantillons de contrôle ensemble : précision {precision:.3f}, rappel {recall:.3f}")
-    assert precision >= 0.98 and recall >= 0.90
+    assert precision >= 0.98 and recall >= 0.91
 
 
 def test_refused_merges_file(tmp_path):
