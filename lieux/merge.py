@@ -423,6 +423,11 @@ def both_telephone_and_email(contacts: frozenset) -> bool:
     return any(c.startswith("+") for c in contacts) and any("@" in c for c in contacts)
 
 
+def shared_contacts(a: Prepared, b: Prepared, same_door) -> frozenset:
+    """At one door any contact in common says one reception; elsewhere only their own contacts do."""
+    return a.contacts & b.contacts if same_door else a.own_contacts & b.own_contacts
+
+
 def mark_own_contacts(prepared: list[Prepared]) -> None:
     """A place's own contacts are those of one commune: a number or an address that rows of several
     communes give belongs to a person or a network serving several places (a conseiller numérique on
@@ -481,8 +486,7 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     same_door = relation == "meme" and house_number(a.address)
     if a.source == b.source:  # a list that repeats a place: same name and address, or one door and one contact
         # (but two buses of one base share its telephone)
-        one_contact = a.mobility != "itinerant" and ((same_door and a.contacts & b.contacts)
-                                                     or (same_address and a.own_contacts & b.own_contacts))
+        one_contact = a.mobility != "itinerant" and same_address and shared_contacts(a, b, same_door)
         if one_contact or (set(a.core.split()) == set(b.core.split()) and a.address and a.address == b.address
                            and (distance is None or distance <= SIRET_NEAR_M)):
             return Match("doublon", 100.0, distance, names, addresses)
@@ -506,9 +510,8 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     # one door and one contact; or one street (or NEAR_M) and one of their own contacts; or, anywhere in
     # the commune, the same own telephone AND e-mail: the same reception that moved or that two lists place
     # differently
-    own = a.own_contacts & b.own_contacts
-    if (same_door and a.contacts & b.contacts) or \
-            (own and (relation != "differente" or close or both_telephone_and_email(own))):
+    shared = shared_contacts(a, b, same_door)
+    if shared and (same_door or relation != "differente" or close or both_telephone_and_email(shared)):
         return Match("contact", addresses, distance, names, addresses)
     if same_door and share_a_proper_name(a, b) and not (kinds_of(a) and kinds_of(b) and kinds_of(a) != kinds_of(b)):
         return Match("adresse-mot", addresses, distance, names, addresses)
