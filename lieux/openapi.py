@@ -25,6 +25,8 @@ FILTERS = (
     "modalites_acces",
 )
 GEOJSON = "application/geo+json"
+# What the API adds to the standard's fields, on every lieu.
+ADDED_FIELDS = ["url", "departement", "qualite_geo", "position_approximative", "sources", "ouvert_maintenant"]
 
 
 @lru_cache(maxsize=None)
@@ -48,6 +50,11 @@ def field_schema(field: dict) -> dict:
     if field["type"] == "date":
         out["format"] = "date"
     return out
+
+
+SUIVANT = {"type": "string", "nullable": True,
+           "description": "Adresse de la page suivante (mêmes paramètres et un curseur stable) ; null quand il n'y "
+                          "a plus de lieux."}
 
 
 def lieu_properties() -> dict:
@@ -75,9 +82,22 @@ def document() -> dict:
         "type": "object",
         "description": f"Un lieu, avec les {len(fields)} champs du standard {standard.get('name')} "
                        f"{standard.get('version', '')} (les champs à valeurs multiples sont des listes).",
-        "required": fields + ["ouvert_maintenant"],
+        "required": fields + ADDED_FIELDS,
         "properties": {
             **lieu_properties(),
+            "url": {"type": "string", "description": "Adresse de la page du lieu sur ce site (/lieu/<id>)."},
+            "departement": {"type": "object", "nullable": True, "required": ["code", "nom"],
+                            "description": "Le département du lieu (code INSEE et nom) ; null s'il est inconnu.",
+                            "properties": {"code": {"type": "string"}, "nom": {"type": "string", "nullable": True}}},
+            "qualite_geo": {"type": "string", "nullable": True,
+                            "description": "D'où vient la position : source (donnée par la liste), corrigee, "
+                                           "centre_commune (centre de la commune, faute de mieux), hors_departement, "
+                                           "absente, non_verifiee."},
+            "position_approximative": {"type": "boolean",
+                                       "description": "Vrai quand le point n'est pas celui du lieu (centre de la "
+                                                      "commune) : ne pas en tirer une distance au mètre près."},
+            "sources": {"type": "array", "items": {"type": "string"},
+                        "description": "Identifiants des listes publiées d'où vient le lieu (table sources)."},
             "ouvert_maintenant": {"type": "boolean", "nullable": True,
                                   "description": "Ouvert à l'instant, dans le fuseau horaire du lieu ; null si "
                                                  "les horaires sont absents ou illisibles."},
@@ -143,6 +163,11 @@ def document() -> dict:
         {"name": "format", "in": "query", "required": False,
          "description": "« json » (par défaut) ou « geojson » pour une FeatureCollection.",
          "schema": {"type": "string", "enum": ["json", "geojson"], "default": "json"}},
+        {"name": "curseur", "in": "query", "required": False,
+         "description": "Page suivante : ne se fabrique pas, se reprend de l'adresse « suivant » de la réponse "
+                        "précédente (mêmes paramètres ; seul n peut changer). Il reste valable tant que la base "
+                        "n'est pas reconstruite.",
+         "schema": {"type": "string", "maxLength": 400}},
     ]
     return {
         "openapi": "3.0.3",
@@ -154,7 +179,11 @@ def document() -> dict:
                 "au format du standard national des lieux de médiation numérique. Distances exactes "
                 "(orthodromiques, rayon terrestre moyen 6 371,0088 km), du plus proche au plus loin. "
                 "Accès libre, sans clé ; CORS ouvert pour GET. Les erreurs répondent "
-                "{\"erreur\": \"…\"} avec un message en français."),
+                "{\"erreur\": \"…\"} avec un message en français : un paramètre que l'opération ne décrit pas "
+                "répond 400 en nommant les paramètres possibles (une faute de frappe ne renvoie jamais des "
+                "résultats non filtrés), une adresse inconnue sous /api/ répond 404. Chaque réponse porte un "
+                "ETag tiré de la construction de la base, Last-Modified et Cache-Control ; une requête "
+                "conditionnelle (If-None-Match) répond 304."),
             "license": {"name": "Licence Ouverte 2.0 (données)",
                         "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
         },
@@ -201,11 +230,13 @@ def document() -> dict:
                 "centre": {"$ref": "#/components/schemas/Centre"},
                 "nombre": {"type": "integer", "minimum": 0, "description": "Nombre de lieux renvoyés."},
                 "rayon_km": {"type": "number", "nullable": True},
-                "lieux": {"type": "array", "items": {"$ref": "#/components/schemas/LieuProche"}}}},
+                "lieux": {"type": "array", "items": {"$ref": "#/components/schemas/LieuProche"}},
+                "suivant": SUIVANT}},
             "ProchesGeoJSON": {"type": "object", "required": ["type", "features"], "properties": {
                 "type": {"type": "string", "enum": ["FeatureCollection"]},
                 "centre": {"$ref": "#/components/schemas/Centre"},
-                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}},
+                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+                "suivant": SUIVANT}},
             "Feature": feature,
             "LieuGeoJSON": feature_lieu,
             "Erreur": {"type": "object", "required": ["erreur"], "properties": {

@@ -33,9 +33,12 @@ async def test_proches_by_coordinates_equals_nearest(demo_datasette, demo_db):
     assert [l["distance_km"] for l in body["lieux"]] == [e["distance_km"] for e in expected]
     first = body["lieux"][0]
     assert list(first)[:len(FIELDS)] == FIELDS
-    assert set(first) == set(FIELDS) | {"distance_km", "ouvert_maintenant"}
+    assert set(first) == set(FIELDS) | set(openapi.ADDED_FIELDS) | {"distance_km"}
     assert isinstance(first["services"], list)
-    assert "popup" not in first and "sources" not in first
+    assert "popup" not in first and first["sources"] == ["demo"]
+    assert first["url"] == f"http://localhost/lieu/{first['id']}"
+    assert first["departement"]["code"] == "38"  # the demo is built without the geography: no name
+    assert first["qualite_geo"] and first["position_approximative"] is False
 
 
 @pytest.mark.asyncio
@@ -136,7 +139,7 @@ async def test_one_lieu(demo_datasette, demo_db):
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
     body = r.json()
     assert body["id"] == lieu_id and body["nom"] == nom
-    assert set(body) == set(FIELDS) | {"ouvert_maintenant"}
+    assert set(body) == set(FIELDS) | set(openapi.ADDED_FIELDS)
     r = await demo_datasette.client.get(f"/api/lieux/{quote(lieu_id, safe='')}?format=geojson")
     assert r.json()["geometry"] == {"type": "Point", "coordinates": [lon, lat]}
     r = await demo_datasette.client.get("/api/lieux/n%27existe%20pas")
@@ -160,7 +163,7 @@ async def test_openapi_document(demo_datasette):
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {"/api/proches", "/api/lieux/{id}"}
     names = {p["name"] for p in doc["paths"]["/api/proches"]["get"]["parameters"]}
-    assert {"lat", "lon", "commune", "code_postal", "q", "n", "rayon_km", "ouvert", "format"} | set(openapi.FILTERS) == names
+    assert {"lat", "lon", "commune", "code_postal", "q", "n", "rayon_km", "ouvert", "format", "curseur"} | set(openapi.FILTERS) == names
     lieu = doc["components"]["schemas"]["Lieu"]["properties"]
     assert set(FIELDS) <= set(lieu)
     assert lieu["services"]["type"] == "array"
