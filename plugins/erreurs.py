@@ -87,22 +87,26 @@ def classify(request, exception) -> tuple[int, str] | None:
 
 
 def respond(datasette, request, status: int, message: str):
-    """JSON for a data address (.json, .geojson, .csv), else Datasette's error page, in French."""
-    from datasette.handle_exception import handle_exception as datasette_handler
+    """JSON for a data address (.json, .geojson, .csv), else the site's error page (error.html rendered
+    like every page, plugins/site.py), in French."""
     from datasette.utils.asgi import Response
 
+    headers = {"Allow": "GET, HEAD"} if status == 405 else {}
     if request.path.endswith((".json", ".geojson", ".csv")):
         body = {"ok": False, "error": message, "erreur": message, "status": status, "title": TITLES.get(status)}
-        response = Response(json.dumps(body, ensure_ascii=False), status=status,
-                            content_type="application/json; charset=utf-8")
-        if status == 405:
-            response.headers["Allow"] = "GET, HEAD"
-        return response
-    return datasette_handler(datasette=datasette, request=request,
-                             exception=DatasetteError(message, status=status, title=TITLES.get(status)))
+        return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers,
+                        content_type="application/json; charset=utf-8")
+
+    async def inner():
+        html = await datasette.render_template(
+            ["error.html"], {"ok": False, "error": message, "status": status, "title": None},
+            request=request, view_name="erreur")
+        return Response.html(html, status=status, headers=headers)
+
+    return inner
 
 
-@hookimpl
+@hookimpl(tryfirst=True)  # before plugins/site.py's, which renders the page but keeps Datasette's status
 def handle_exception(datasette, request, exception):
     found = classify(request, exception)
     if found is None:
