@@ -24,6 +24,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from lieux import apiroutes, communes, horaires, nearest, openapi, schemas
+from lieux.erreurs_http import translate_body
 from lieux.apiroutes import CORS, JSON_TYPE, answer, error
 
 DATABASE = "lieux"
@@ -381,6 +382,8 @@ def api_gate(app, datasette):
         if request.method in apiroutes.READ_METHODS and apiroutes.is_not_modified(request.headers, headers):
             return await apiroutes.not_modified(headers).asgi_send(send)
 
+        held = {}  # a JSON error of Datasette: held until its body is complete, to add its French message
+
         async def send_with_headers(event):
             if event["type"] == "http.response.start":
                 extra = dict(CORS)
@@ -389,11 +392,31 @@ def api_gate(app, datasette):
                 replaced = {k.lower() for k in extra}
                 kept = [(k, v) for k, v in event.get("headers") or [] if k.decode("latin-1").lower() not in replaced]
                 event = {**event, "headers": kept + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]}
+                content_type = dict((k.lower(), v) for k, v in event["headers"]).get(b"content-type", b"")
+                if event["status"] >= 400 and b"json" in content_type:
+                    held.update(start=event, body=b"")
+                    return
+            elif event["type"] == "http.response.body" and held:
+                held["body"] += event.get("body", b"")
+                if event.get("more_body"):
+                    return
+                await send_french_error(send, held["start"], held["body"])
+                return
             await send(event)
 
         await app(scope, receive, send_with_headers)
 
     return wrapped
+
+
+async def send_french_error(send, start, body: bytes):
+    try:
+        body = json.dumps(translate_body(json.loads(body)), ensure_ascii=False).encode("utf-8")
+    except ValueError:
+        pass
+    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+    await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 @hookimpl
