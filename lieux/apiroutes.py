@@ -126,7 +126,9 @@ def unknown_parameters(args, allowed: tuple[str, ...]) -> str | None:
     if not unknown:
         return None
     name = unknown[0]
-    close = difflib.get_close_matches(name, allowed, n=1)
+    lower = {a.lower(): a for a in allowed}
+    close = [lower[name.lower()]] if name.lower() in lower else \
+        [lower[c] for c in difflib.get_close_matches(name.lower(), list(lower), n=1)]
     hint = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
     valid = ", ".join(allowed) if allowed else "aucun"
     label = "Paramètre inconnu" if len(unknown) == 1 else "Paramètres inconnus"

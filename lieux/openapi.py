@@ -167,7 +167,7 @@ def document() -> dict:
          "description": "Page suivante : ne se fabrique pas, se reprend de l'adresse « suivant » de la réponse "
                         "précédente (mêmes paramètres ; seul n peut changer). Il reste valable tant que la base "
                         "n'est pas reconstruite.",
-         "schema": {"type": "string", "maxLength": 400}},
+         "schema": {"type": "string", "maxLength": 400, "pattern": "^[A-Za-z0-9_-]*$"}},
     ]
     return {
         "openapi": "3.0.3",
