@@ -24,6 +24,16 @@ COLUMNS = {
 
 def create_table(db) -> None:
     db["changements"].create(COLUMNS, pk="id", if_not_exists=True)
+    db["constructions"].create({"id": str, "construit_le": str, "ajouts": int, "modifications": int,
+                                "suppressions": int, "fusions": int}, pk="id", if_not_exists=True)
+
+
+def current_build(conn) -> tuple[str, str] | None:
+    """(id, construit_le) of the build that wrote this database (the last row of `constructions`)."""
+    try:
+        return conn.execute("select id, construit_le from constructions order by rowid desc limit 1").fetchone()
+    except Exception:  # a database from before this table
+        return None
 
 
 def table_columns(conn, schema: str, table: str) -> list[str]:
@@ -41,6 +51,17 @@ def record(db, previous: Path | None, built_at: str, build_id: str,
     `construction` is the build's id (build_info « construction »): the changes of one build."""
     create_table(db)
     counts = dict.fromkeys(NATURES, 0)
+    try:
+        counts.update(compare_with(db, previous, built_at, build_id, kept_days))
+    finally:
+        db.conn.execute("insert into constructions values (?, ?, ?, ?, ?, ?)",
+                        [build_id, built_at, counts["ajout"], counts["modification"], counts["suppression"], counts["fusion"]])
+        db.conn.commit()
+    return counts
+
+
+def compare_with(db, previous, built_at, build_id, kept_days) -> dict[str, int]:
+    counts = {}
     previous = Path(previous) if previous else None
     if previous is None or not previous.exists():
         return counts
@@ -57,6 +78,9 @@ def record(db, previous: Path | None, built_at: str, build_id: str,
             names = ", ".join(shared)
             conn.execute(f"insert into changements ({names}) select {names} from old.changements "
                          "where date >= ? order by id", [cutoff])
+            if has_table(conn, "old", "constructions"):
+                conn.execute("insert into constructions select * from old.constructions where construit_le >= ? "
+                             "order by rowid", [cutoff])
         common = "nom, commune, departement_code, sources"
         rows = conn.execute(f"select id, {common} from lieux where id not in (select id from old.lieux)").fetchall()
         insert(conn, "ajout", day, build_id, [(r[0], None, None, *r[1:]) for r in rows])

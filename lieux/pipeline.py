@@ -189,7 +189,6 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
         load.create_indexes(db)
         changements.create_indexes(db)
         load.write_build_info(db, built_at)
-        db["build_info"].insert({"cle": "construction", "valeur": build_id}, pk="cle", replace=True)
     return reports
 
 

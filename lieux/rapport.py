@@ -46,7 +46,10 @@ def producer_report(conn: sqlite3.Connection, source_id: str, today: date | None
     [source] = rows(conn, "select * from sources where id = ?", [source_id]) or [None]
     if source is None:
         return None
-    built, build_id = build_info(conn), build_info(conn, "construction")
+    from .changements import current_build
+
+    built = build_info(conn)
+    build_id = (current_build(conn) or (None,))[0]
     today = today or (date.fromisoformat(built[:10]) if built else date.today())
     cutoff = (today - timedelta(days=seuils.DATE_MAJ_OLD_DAYS)).isoformat()
     members = "membres" in present

@@ -83,7 +83,7 @@ def served_state(served):
         lieux = conn.execute("select count(*) from lieux").fetchone()[0]
         sources = {r[0]: (r[1], r[2], r[3]) for r in conn.execute("select id, statut, lignes_chargees, message from sources")}
         changes = conn.execute("select nature, count(*) from changements group by nature").fetchall()
-        built = conn.execute("select valeur from build_info where cle = 'construction'").fetchone()[0]
+        built = conn.execute("select id from constructions order by rowid desc limit 1").fetchone()[0]
         latest = conn.execute("select lieu_id, nature, champs from changements where construction = ? order by lieu_id",
                               [built]).fetchall()
     finally:
