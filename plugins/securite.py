@@ -33,10 +33,13 @@ from datasette import hookimpl
 from datasette.utils import await_me_maybe
 from datasette.utils.asgi import Forbidden
 
+from lieux.carte import configured_tile_origins
+from lieux.site import METADATA
+
 PLUGIN = "lieux-securite"
 TRUE = ("1", "oui", "true", "yes")
-# Map tiles: datasette-cluster-map's tile_layer in metadata.yml (OpenStreetMap's servers).
-TILE_HOSTS = ["https://*.tile.openstreetmap.org", "https://tile.openstreetmap.org"]
+# Map tiles: wherever datasette-cluster-map's tile_layer in metadata.yml points (lieux/carte.py).
+TILE_HOSTS = configured_tile_origins(METADATA)
 # Open on the public instance under /-/: static files and the versions (see the docstring).
 OPEN_INTROSPECTION = re.compile(r"^/-/(static/|static-plugins/|versions(\.json)?$)")
 SCOPE_KEY = "lieux_csp"
