@@ -7,7 +7,8 @@ What a declared route gets, the same for all (plugins/api.py wires it into Datas
   (`?servces=...`) never returns unfiltered results;
 - GET and HEAD only (405 otherwise; OPTIONS answers 204 for CORS preflights);
 - CORS for GET on every answer, errors included;
-- on a 200: an ETag derived from the build (the database file's hash), the route and its query, Last-Modified
+- on a 200 (unless the route declares `own_validators=True` and sets them itself, as plugins/changements.py
+  does with lieux/validateurs.py): an ETag derived from the build (the database file's hash), the route and its query, Last-Modified
   (the database file's time) and Cache-Control `public, max-age=...` so a CDN can serve it; a conditional GET
   (If-None-Match, or If-Modified-Since) answers 304 without running the view. A route whose answer changes
   with the time of day (`ouvert_maintenant`) declares `changes_with_time=True`: its ETag also carries the
@@ -68,6 +69,7 @@ class Route:
     params: tuple[str, ...] = ()
     max_age: int = DEFAULT_MAX_AGE
     changes_with_time: bool = False
+    own_validators: bool = False  # the view sets ETag/Last-Modified and answers 304 itself (lieux/validateurs.py)
     regex: re.Pattern = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -203,8 +205,9 @@ def wrap(route: Route) -> Callable:
         message = unknown_parameters(request.args, route.params)
         if message:
             return error(message)
-        headers = cache_headers(datasette, request, route.max_age, route.changes_with_time)
-        if is_not_modified(request.headers, headers, route.changes_with_time):
+        headers = {} if route.own_validators else cache_headers(datasette, request, route.max_age,
+                                                                    route.changes_with_time)
+        if headers and is_not_modified(request.headers, headers, route.changes_with_time):
             return not_modified(headers)
         response = await route.view(datasette, request)
         for name, value in CORS.items():

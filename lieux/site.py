@@ -111,6 +111,7 @@ def package_context(db_path: Path, out_dir: Path) -> Path:
     shutil.copy2(db_path, out_dir / "lieux.db")
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     (out_dir / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
+    shutil.copy2(METADATA, out_dir / "metadata.yml")  # plugins read it through lieux.site.METADATA (map tiles)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for source, name in ((PLUGINS_DIR, "plugins"), (TEMPLATES_DIR, "templates"), (STATIC_DIR, "static"),
                          (ROOT / "lieux", "lieux"), (ROOT / "schemas", "schemas")):
