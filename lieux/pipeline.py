@@ -32,6 +32,7 @@ class SourceReport:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
+    set_aside: int = 0
     corrections: int = 0
     unmapped: int = 0
     message: str | None = None
@@ -73,6 +74,7 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "telecharge_le": inp.fetched.fetched_at if inp.fetched else None,
         "statut": report.status, "message": report.message, "demo": int(d.demo),
         "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
+        "lignes_ecartees": report.set_aside,
         "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
         "modifications": json.dumps(list(d.changes), ensure_ascii=False),
         **report.geo,
@@ -85,7 +87,7 @@ def report_for(inp: SourceInput, result: SourceResult | None) -> SourceReport:
     main = inp.descriptor.outputs[0].schema
     return SourceReport(
         inp.descriptor.id, inp.status if inp.status != "absente" else "ok",
-        read=result.read, loaded=result.loaded[main], rejected=result.rejected[main],
+        read=result.read, loaded=result.loaded[main], rejected=result.rejected[main], set_aside=result.set_aside,
         corrections=len(result.corrections), unmapped=sum(result.unmapped.values()), message=inp.message,
     )
 

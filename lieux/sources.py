@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import schemas
+from . import filters, schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = ROOT / "sources"
@@ -24,7 +24,7 @@ DEFAULT_MISSING_VALUES = ("", "null", "NULL", "None", "none", "#N/D", "N/A", "n/
 KNOWN_KEYS = {
     "id", "title", "producer", "description", "licence", "homepage", "url", "sha256", "filename",
     "format", "encoding", "delimiter", "crs", "missing_values", "records", "explode",
-    "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends", "vintage_of",
+    "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends", "vintage_of", "set_aside",
 }
 # Keys a descriptor never inherits through `extends`: where its file is and what it is.
 NOT_INHERITED = {"id", "url", "sha256", "filename", "extends", "vintage_of"}
@@ -67,6 +67,7 @@ class Descriptor:
     vintage_of: str | None = None   # the id of the current list this file is an older vintage of
     demo: bool = False
     changes: tuple[str, ...] = ()
+    set_aside: tuple = ()           # lieux.filters.Rule: rows the producer marks inactive or hidden
 
     @property
     def local_file(self) -> Path | None:
@@ -123,6 +124,10 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
                 "Corrigez le nom du champ ou retirez-le."
             )
         outputs.append(Output(schema=schema, fields=out.get("fields", {})))
+    try:
+        set_aside = filters.compile_rules(data.get("set_aside"), str(path))
+    except ValueError as e:
+        raise DescriptorError(str(e)) from None
     return Descriptor(
         id=_require(data, "id", path),
         path=path,
@@ -147,6 +152,7 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
         vintage_of=data.get("vintage_of"),
         demo=bool(data.get("demo", False)),
         changes=tuple(data.get("changes", ())),
+        set_aside=set_aside,
     )
 
 
