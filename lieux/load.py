@@ -261,6 +261,26 @@ def insert_lieux(db: sqlite_utils.Database, rows, batch_size: int = 5000) -> Non
         db.conn.executemany(sql, batch)
 
 
+def neutralise_formulas(db: sqlite_utils.Database) -> int:
+    """Every text of every table, made safe to open in a spreadsheet (lieux.formulas): the last guard, so that
+    Datasette's CSV views never carry a formula. The lieux were already neutralised when mapped, with a
+    correction each; what is left is bookkeeping and reference labels ("@etalab/decoupage-administratif").
+    Run before create_indexes (full-text indexes are built from the clean values). Returns the cells changed."""
+    db.conn.create_function("lieux_formule", 1, formulas.is_formula, deterministic=True)
+    virtual = [r[0] for r in db.execute("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL%'")]
+    changed = 0
+    for table in db.table_names():
+        if any(table == v or table.startswith(v + "_") for v in virtual):
+            continue
+        for column in db[table].columns:
+            if column.type.upper() not in ("TEXT", ""):
+                continue
+            cursor = db.execute(f"update [{table}] set [{column.name}] = ? || [{column.name}] "
+                                f"where lieux_formule([{column.name}])", [formulas.PREFIX])
+            changed += cursor.rowcount
+    return changed
+
+
 def create_indexes(db: sqlite_utils.Database) -> None:
     """R*Tree on coordinates, FTS5 on the texts people search, plain indexes for facets."""
     db.execute("CREATE VIRTUAL TABLE lieux_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)")
