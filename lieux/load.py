@@ -232,11 +232,15 @@ def insert_result(db: sqlite_utils.Database, result) -> None:
     } for r in result.rejets), batch_size=1000)
     db["corrections"].insert_all(({
         "source": c.source, "schema": c.schema, "ligne": c.ligne, "champ": c.champ,
-        "valeur_source": as_text(c.valeur_source), "valeur_retenue": as_text(c.valeur_retenue), "motif": c.motif,
+        "valeur_source": as_text(c.valeur_source), "valeur_retenue": as_text(c.valeur_retenue), "motif": as_text(c.motif),
     } for c in result.corrections), batch_size=1000)
     db["valeurs_non_reconnues"].insert_all(({
-        "source": result.source, "champ": field, "valeur": value, "nombre": count,
+        "source": result.source, "champ": field, "valeur": as_text(value), "nombre": count,
     } for (field, value), count in sorted(result.unmapped.items())), batch_size=1000)
+    db["ecartes"].insert_all(({
+        "source": e.source, "ligne": e.ligne, "motif": as_text(e.motif), "regle": as_text(e.regle),
+        "ligne_source": json.dumps(e.record, ensure_ascii=False, default=str),
+    } for e in getattr(result, "ecartes", [])), batch_size=1000)
 
 
 def insert_lieux(db: sqlite_utils.Database, rows, batch_size: int = 5000) -> None:
