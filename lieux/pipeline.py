@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collections import Counter
-
-from . import compare, console, fetch, geo, load, merge, schemas, sources
+from . import changements, compare, console, fetch, geo, load, merge, schemas, sources
 from .mapping import Issue
 from .process import Rejet, SourceResult, process_source
 from .read import SourceReadError
@@ -215,9 +215,12 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
             compare.check_decrease(db, before, previous)
         geo.write(db, geography, placed)
         load.insert_merge(db, rows, lieux, fusions, provenance)
+        built_at, build_id = load.build_time(), uuid.uuid4().hex
+        changements.record(db, previous if before is not None else None, built_at, build_id)
         load.neutralise_formulas(db)
         load.create_indexes(db)
-        load.write_build_info(db)
+        changements.create_indexes(db)
+        load.write_build_info(db, built_at)
     return reports
 
 
