@@ -96,6 +96,18 @@ def fuseau(departement_code=None, code_insee=None, code_postal=None) -> str:
     return t.fuseaux_communes.get(insee) or (None if insee else t.fuseaux_codes_postaux.get(postcode)) or t.fuseau
 
 
+# Time zones of part of a territory, in words (the territory's name otherwise).
+ZONE_NAMES = {MARQUISES: "Îles Marquises", GAMBIER: "Gambier", "Antarctica/DumontDUrville": "Terre-Adélie"}
+
+
+def zone_name(row: dict) -> str:
+    """Where a lieu's clock is, in French: "métropole" (Alsace-Moselle included), "La Réunion", "Îles Marquises"."""
+    zone = fuseau_of_row(row)
+    if zone == DEFAULT.fuseau:
+        return METROPOLE
+    return ZONE_NAMES.get(zone) or territoire_of_row(row).nom
+
+
 def territoire_of_row(row: dict) -> Territoire:
     return territoire(row.get("departement_code"), row.get("code_insee"), row.get("code_postal"))
 

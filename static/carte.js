@@ -33,17 +33,29 @@
     box.appendChild(link);
     if (lieu.distance) {
       var p = document.createElement("div");
-      p.textContent = "à " + lieu.distance;
+      p.textContent = lieu.distance;
       box.appendChild(p);
+    } else if (lieu.approximative) {
+      var q = document.createElement("div");
+      q.textContent = "Position approximative (centre de la commune)";
+      box.appendChild(q);
     }
     return box;
   }
 
-  function numberedIcon(number) {
+  /* A precise point is a filled disc; a point that is not the place's own (its commune's centre)
+     a hollow, dashed circle, explained by the legend under the map. */
+  function numberedIcon(number, approximate) {
     var span = document.createElement("span");
-    span.className = "marqueur-numero";
+    span.className = "marqueur-numero" + (approximate ? " approximatif" : "");
     span.textContent = String(number);
     return L.divIcon({ className: "", html: span, iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12] });
+  }
+
+  function approximateIcon() {
+    var span = document.createElement("span");
+    span.className = "marqueur-lieu approximatif";
+    return L.divIcon({ className: "", html: span, iconSize: [30, 30], iconAnchor: [15, 15], popupAnchor: [0, -14] });
   }
 
   /* Draw the search centre and numbered lieux; returns the markers, in the list's order. */
@@ -60,9 +72,11 @@
     }
     lieux.forEach(function (lieu, i) {
       if (lieu.lat == null || lieu.lon == null) { markers.push(null); return; }
-      var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom, alt: lieu.nom };
+      var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom +
+                      (lieu.approximative ? " (position approximative)" : ""), alt: lieu.nom };
+      if (!numbered && lieu.approximative) options.icon = approximateIcon();
       if (numbered) {
-        options.icon = numberedIcon(i + 1);
+        options.icon = numberedIcon(i + 1, lieu.approximative);
         options.zIndexOffset = 1000 * (lieux.length - i);  // the nearest on top when markers overlap
       }
       var marker = L.marker([lieu.lat, lieu.lon], options);
