@@ -8,8 +8,8 @@ map and geolocation and then asks /api/proches itself.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from urllib.parse import quote, unquote
+from datetime import datetime, timedelta
+from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode
@@ -45,14 +45,16 @@ def lieu_path(datasette, lieu_id: str) -> str:
     return datasette.urls.path(f"/lieu/{quote(str(lieu_id), safe='')}")
 
 
-def opening(lieu: dict, now=None) -> dict:
-    """The opening of a lieu in its own time zone and territory's calendar: open now (True, False, None),
-    today's public holiday, the week table (with the holidays still to come this week marked) and the
-    public holidays of the coming 14 days with what its hours say of them."""
+def opening(lieu: dict, now=None, local=None) -> dict:
+    """The opening of a lieu in its own time zone and territory's calendar, at the instant `now` (default
+    the clock) or at the naive local time `local` (a date asked with ?ouvert=): open (True, False, None),
+    that day's public holiday, the week table (with the holidays still to come this week marked) and the
+    public holidays of the 14 days from then with what its hours say of them."""
     territoire = territoires.territoire_of_row(lieu)
     tz = territoires.fuseau_of_row(lieu)
     osm = lieu.get("horaires")
-    local = horaires.local_time(tz, now)
+    if local is None:
+        local = horaires.local_time(tz, now)
     today = local.date()
     state = horaires.state_at(osm, local, territoire)
     ahead = horaires.holidays_ahead(osm, territoire, today) if osm else []
@@ -70,6 +72,7 @@ def opening(lieu: dict, now=None) -> dict:
         "semaine": week,
         "feries": [{**h, "jour": display.format_day(h["date"])} for h in ahead],
         "aujourdhui": local.weekday(),
+        "moment": display.format_moment(local),
         "fuseau": tz,
         "lieu_fuseau": territoires.zone_name(lieu),
     }
@@ -81,12 +84,14 @@ def position(lieu: dict) -> dict:
             "quoi": positions.what_the_point_is(lieu.get("qualite_geo"))}
 
 
-def result_card(datasette, lieu: dict) -> dict:
-    """What a result shows: the lieu's fields plus its page, distance and opening state."""
+def result_card(datasette, lieu: dict, ouvert=None) -> dict:
+    """What a result shows: the lieu's fields plus its page, distance and opening state. With a date
+    asked (`ouvert` a datetime), its page link shows the hours at that date."""
     card = dict(lieu)
     for name in display.FILTER_NAMES + ("courriels", "site_web", "typologie"):
         card[name] = display.as_list(lieu.get(name))
-    card["url"] = lieu_path(datasette, lieu["id"])
+    card["url"] = lieu_path(datasette, lieu["id"]) + (
+        "?" + urlencode({"ouvert": horaires.format_ouvert(ouvert)}) if isinstance(ouvert, datetime) else "")
     card["approximative"] = positions.approximative(lieu.get("qualite_geo"))
     card["distance"] = display.format_distance(lieu.get("distance_km"))
     card["distance_texte"] = display.distance_text(lieu.get("distance_km"), card["approximative"], lieu.get("commune"))
@@ -187,7 +192,7 @@ async def search_page(datasette, request):
             error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
                      "ou essayez le nom de la commune ou son code postal.")
         else:
-            lieux = [result_card(datasette, lieu) for lieu in found]
+            lieux = [result_card(datasette, lieu, search["ouvert"]) for lieu in found]
     params = query_params(search)
     query = display.search_query(params)
     total = (await db.execute("select count(*) from lieux")).first()[0]
@@ -281,6 +286,13 @@ async def lieu_page(datasette, request):
             view_name="lieu")
         return Response.html(html, status=404)
     lieu = dict(row)
+    asked, date_error = None, None
+    if request.args.get("ouvert"):
+        try:
+            asked = horaires.parse_ouvert(request.args.get("ouvert"))
+        except ValueError:
+            date_error = (f"La date demandée (« {request.args.get('ouvert')} ») n'est pas valide "
+                          "(format AAAA-MM-JJTHH:MM) : les horaires sont montrés pour maintenant.")
     sources = await load_sources(db, lieu)
     hubs = await find_hubs(db, lieu)
     lists = {name: display.as_list(lieu.get(name)) for name in schemas.multi_valued(schemas.LIEUX)}
@@ -295,7 +307,9 @@ async def lieu_page(datasette, request):
         "lieu": lieu,
         "listes": lists,
         "typologies": [display.typology_label(c) for c in lists.get("typologie", [])],
-        "horaires": opening(lieu),
+        "horaires": opening(lieu, local=asked if isinstance(asked, datetime) else None),
+        "date_demandee": isinstance(asked, datetime),
+        "date_erreur": date_error,
         "telephone": display.format_phone(lieu.get("telephone")),
         "tel_href": display.tel_href(lieu.get("telephone")),
         "date_maj": display.format_date(lieu.get("date_maj")),

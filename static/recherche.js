@@ -126,14 +126,21 @@
     });
   }
 
-  function card(lieu, number) {
+  /* A place's page; with a date asked, the page shows its hours at that date. */
+  function pageUrl(id, params) {
+    var moment = params && params.get("ouvert");
+    return data.page + encodeURIComponent(id) +
+      (moment && moment !== "maintenant" ? "?ouvert=" + encodeURIComponent(moment) : "");
+  }
+
+  function card(lieu, number, params) {
     var li = modele.content.firstElementChild.cloneNode(true);
     function slot(name) { return li.querySelector('[data-champ="' + name + '"]'); }
     li.setAttribute("data-id", lieu.id);
     slot("numero").textContent = String(number);
     var nom = slot("nom");
     nom.textContent = lieu.nom;
-    nom.href = data.page + encodeURIComponent(lieu.id);
+    nom.href = pageUrl(lieu.id, params);
     slot("distance").textContent = distanceText(lieu.distance_km, lieu.position_approximative === true, lieu.commune);
     slot("distance").classList.toggle("approximative", lieu.position_approximative === true);
     var adresse = [lieu.adresse, [lieu.code_postal, lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
@@ -196,7 +203,7 @@
       (filtered ? "Avec vos filtres" + (params.get("ouvert") ? ", " + momentLabel(params.get("ouvert")) : "") + ". " : "") +
       "Les plus proches d'abord." + (lieux.length ? "" : " Aucun lieu ne correspond : essayez une distance plus grande ou retirez des filtres."));
     liste.textContent = "";
-    lieux.forEach(function (lieu, i) { liste.appendChild(card(lieu, i + 1)); });
+    lieux.forEach(function (lieu, i) { liste.appendChild(card(lieu, i + 1, params)); });
     var query = params.toString();
     lienPartage.href = location.origin + location.pathname + (query ? "?" + query : "");
     lienApi.href = data.api + (query ? "?" + query : "");
@@ -211,7 +218,7 @@
       plus.hidden = true;
     }
     drawMap(centre, lieux.map(function (l) {
-      return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude, url: data.page + encodeURIComponent(l.id),
+      return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude, url: pageUrl(l.id, params),
                distance: distanceText(l.distance_km, l.position_approximative === true, l.commune),
                approximative: l.position_approximative === true };
     }));
