@@ -111,7 +111,7 @@ def moments(today: date) -> list[tuple[str, str]]:
     for label, day, hour in (("Demain matin", tomorrow, MORNING), ("Demain après-midi", tomorrow, AFTERNOON),
                              ("Samedi matin", saturday, MORNING)):
         moment = datetime.combine(day, hour)
-        choices.append((horaires.format_ouvert(moment), f"{label} ({display.format_moment(moment)})"))
+        choices.append((horaires.format_ouvert(moment), f"{label} ({display.format_day(day)}, {hour.hour} h)"))
     choices.append((OTHER, "Autre jour et heure…"))
     return choices
 

@@ -120,9 +120,9 @@ def test_when_choices():
     from lieux.search import moments
 
     choices = dict(moments(date(2026, 12, 10)))  # a Thursday
-    assert choices["2026-12-11T10:00"] == "Demain matin (vendredi 11 décembre 2026 à 10 h)"
-    assert choices["2026-12-11T15:00"] == "Demain après-midi (vendredi 11 décembre 2026 à 15 h)"
-    assert choices["2026-12-12T10:00"] == "Samedi matin (samedi 12 décembre 2026 à 10 h)"
+    assert choices["2026-12-11T10:00"] == "Demain matin (vendredi 11 décembre, 10 h)"
+    assert choices["2026-12-11T15:00"] == "Demain après-midi (vendredi 11 décembre, 15 h)"
+    assert choices["2026-12-12T10:00"] == "Samedi matin (samedi 12 décembre, 10 h)"
     assert "2026-12-19T10:00" in dict(moments(date(2026, 12, 12)))  # on a Saturday, the next one
 
 
