@@ -25,7 +25,12 @@ FILTERS = (
     "modalites_acces",
 )
 GEOJSON = "application/geo+json"
-OUVERT_PATTERN = "^(maintenant|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2})$"
+# "maintenant", or a date-time that exists, years 1970 to 2100 (as lieux/horaires.parse_ouvert accepts):
+# days 01-28 of any month, 29-30 but in February, 31 in the long months, 29 February in leap years.
+_YEAR = "(19[7-9][0-9]|20[0-9][0-9]|2100)"
+_DAY = ("(" + _YEAR + "-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)"
+        "|(19(7[26]|8[048]|9[26])|20([02468][048]|[13579][26]))-02-29)")
+OUVERT_PATTERN = "^(maintenant|" + _DAY + "T([01][0-9]|2[0-3]):[0-5][0-9])$"
 
 
 @lru_cache(maxsize=None)

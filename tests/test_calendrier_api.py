@@ -212,3 +212,23 @@ async def test_on_a_public_holiday_no_reference_lieu_is_open(reference_datasette
             assert found == []
     # The day after, an ordinary Saturday, some are.
     assert (await proches(reference_datasette, lat=48.85, lon=2.35, n=100, ouvert="2026-12-19T10:00")).json()["lieux"]
+
+
+def test_openapi_pattern_of_ouvert_accepts_exactly_what_the_api_accepts():
+    # Schemathesis sends any string matching the pattern and requires it to be accepted.
+    from lieux import openapi
+
+    pattern = re.compile(openapi.OUVERT_PATTERN)
+    assert pattern.fullmatch("maintenant")
+    for year in range(1965, 2105):
+        for month in range(0, 14):
+            for day in range(0, 33):
+                text = f"{year:04d}-{month:02d}-{day:02d}T23:59"
+                try:
+                    horaires.parse_ouvert(text)
+                    accepted = True
+                except ValueError:
+                    accepted = False
+                assert bool(pattern.fullmatch(text)) is accepted, text
+    for text in ("2026-12-25T24:00", "2026-12-25T10:60", "2026-12-25T9:00", "2026-12-25 10:00", "Maintenant"):
+        assert not pattern.fullmatch(text)
