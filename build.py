@@ -158,6 +158,55 @@ def build(db_path, inputs, demo, quiet, accept_decrease=False):
 
 
 @cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+              help="Base servie : un lien vers la version publiée (versions/<version>/lieux.db, à côté).")
+@click.option("--sources", "sources_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Dossier des descripteurs (sources/ par défaut).")
+@click.option("--pinned", is_flag=True, help="Fichiers épinglés (url + sha256) au lieu des publications courantes.")
+@click.option("--accepter-baisse", "accepted", multiple=True, metavar="SOURCE_ID",
+              help="Accepte la baisse d'une source (répétable ; « tout » pour toutes) au lieu de garder ses lignes.")
+@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier du journal, une ligne JSON par étape (défaut : journal-mise-a-jour.jsonl à côté de la base).")
+def refresh(db_path, sources_dir, pinned, accepted, journal_path):
+    """Met à jour l'annuaire : télécharge, construit, compare, publie ou refuse.
+
+    La nouvelle base est construite dans versions/<date>-<empreinte>/lieux.db,
+    comparée à la base servie (lieux par source ; lieux ajoutés, supprimés,
+    modifiés, fusionnés), puis publiée en faisant pointer --db sur elle
+    (renommage atomique). Une source en échec, illisible ou en forte baisse
+    garde les lignes de la base servie, marquée « perimee » avec le motif.
+    Seuils : lieux/seuils.py. Une ligne JSON par étape sur la sortie standard
+    et dans le journal ; rapports par producteur dans rapports/<version>/.
+
+    \b
+    Codes de sortie (pour cron) :
+        0  publiée
+        3  publiée, avec des sources périmées (lignes de la base servie gardées)
+        4  refusée : l'annuaire perdrait trop de lieux (base servie inchangée)
+        5  erreur : construction impossible (base servie inchangée)
+        6  une autre mise à jour tourne déjà (verrou) : rien n'est fait
+
+    \b
+    Exemple :
+        python build.py refresh
+        python build.py refresh --pinned --db /srv/annuaire/lieux.db
+    """
+    from lieux import refresh as refreshing
+
+    try:
+        descriptors = sources.load_descriptors(sources_dir or sources.SOURCES_DIR)
+    except (DescriptorError, ValueError) as e:
+        raise click.ClickException(str(e)) from e
+    outcome = refreshing.run(db_path, descriptors, pinned=pinned, accepted=frozenset(accepted), journal_path=journal_path,
+                             echo=click.echo)
+    summary = f"Mise à jour {refreshing.EXIT_CODES[outcome.code]} (code {outcome.code})"
+    if outcome.stale:
+        summary += " ; sources périmées : " + ", ".join(sorted(outcome.stale))
+    click.echo(summary + (f". {outcome.message}" if outcome.message else "."), err=True)
+    sys.exit(outcome.code)
+
+
+@cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
               help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")

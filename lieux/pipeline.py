@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compare, fetch, geo, load, merge, schemas, sources
+from . import changements, compare, fetch, geo, load, merge, schemas, sources
 from .mapping import Issue
 from .process import Rejet, SourceResult, process_source
 from .read import SourceReadError
@@ -183,8 +184,11 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
             compare.check_decrease(db, before, previous)
         geo.write(db, geography, placed)
         load.insert_merge(db, rows, lieux, fusions, provenance)
+        built_at, build_id = load.build_time(), uuid.uuid4().hex
+        changements.record(db, previous if before is not None else None, built_at, build_id)
         load.create_indexes(db)
-        load.write_build_info(db)
+        changements.create_indexes(db)
+        load.write_build_info(db, built_at)
     return reports
 
 

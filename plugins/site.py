@@ -50,14 +50,14 @@ def lignes(count, singular: str = "ligne", plural_form: str | None = None) -> st
     return display.plural(int(count), singular, plural_form)
 
 
-def links(datasette, request, entries) -> list[dict]:
-    current = request.path if request is not None else None
-    out = []
-    for path, label in entries:
-        href = datasette.urls.path(path)
-        active = current is not None and (current == href or (path not in ("/",) and current.rstrip("/") == href.rstrip("/")))
-        out.append({"href": href, "label": label, "actif": active})
-    return out
+# A source's `statut` (sources table) in words; any other value is shown as written.
+SOURCE_STATUS = {"ok": "à jour", "perimee": "périmée : la dernière version obtenue est gardée",
+                 "erreur": "en erreur", "absente": "absente"}
+
+
+def source_status(value) -> str:
+    return SOURCE_STATUS.get(value, value or "")
+
 
 
 def crumb_label(datasette, label: str, index: int, database: str | None) -> str:
@@ -71,22 +71,36 @@ def crumb_label(datasette, label: str, index: int, database: str | None) -> str:
     return label
 
 
+def nav_links(urls, request, which: str) -> list[dict]:
+    """The header's ("nav") or footer's ("pied") links, the current page marked; works without a request
+    (Datasette renders error pages with a bare context)."""
+    current = getattr(request, "path", None) if request is not None else None
+    out = []
+    for path, label in (NAV if which == "nav" else FOOTER):
+        href = urls.path(path)
+        active = current is not None and (current == href or (path != "/" and current.rstrip("/") == href.rstrip("/")))
+        out.append({"href": href, "label": label, "actif": active})
+    return out
+
+
 @hookimpl
-def prepare_jinja2_environment(env):
+def prepare_jinja2_environment(env, datasette):
+    # Globals, not extra_template_vars: Datasette renders error.html with a bare context (handle_exception).
+    env.globals["liens_site"] = nav_links
+    env.globals["titre_erreur"] = error_title
+    env.globals["message_erreur"] = error_message
     env.filters["nombre"] = nombre
     env.filters["lignes"] = lignes
+    env.filters["date_fr"] = display.format_date
+    env.filters["statut_source"] = source_status
 
 
 @hookimpl
 def extra_template_vars(datasette, request):
     return {
-        "site_nav": links(datasette, request, NAV),
-        "site_pied": links(datasette, request, FOOTER),
         "libelle_fil": lambda label, index, database=None: crumb_label(datasette, label, index, database),
         "libelle_operateur": operator_label,
         "description_filtres": describe_filters,
-        "titre_erreur": error_title,
-        "message_erreur": error_message,
         "titre_table": lambda database, table: table_title(datasette, database, table),
     }
 
@@ -210,3 +224,62 @@ def handle_exception(datasette, request, exception):
         return Response.html(html, status=status)
 
     return inner
+
+
+async def dictionary_page(datasette, request):
+    """/dictionnaire: every column of every published table, with its description (the table pages fold them)."""
+    from datasette.utils.asgi import Response
+
+    db = datasette.get_database(DATABASE)
+    hidden = set(await db.hidden_table_names())
+    tables = []
+    for name in sorted(await db.table_names()):
+        if name in hidden or name.startswith("lieux_fts") or name.startswith("lieux_rtree"):
+            continue
+        descriptions = datasette.metadata("columns", database=DATABASE, table=name) or {}
+        columns = await db.table_columns(name)
+        tables.append({
+            "nom": name, "titre": table_title(datasette, DATABASE, name),
+            "description": datasette.metadata("description", database=DATABASE, table=name),
+            "url": datasette.urls.table(DATABASE, name),
+            "colonnes": [{"nom": c, "description": descriptions.get(c, "")} for c in columns],
+        })
+    tables.sort(key=lambda t: (t["nom"] != "lieux", t["titre"].lower()))
+    html = await datasette.render_template("dictionnaire.html", {"tables": tables}, request=request,
+                                           view_name="dictionnaire")
+    return Response.html(html)
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/dictionnaire$", dictionary_page),
+        (r"^/carte/departements\.geojson$", department_outlines),
+    ]
+
+
+_contours_cache: dict = {}
+
+
+async def department_outlines(datasette, request):
+    """/carte/departements.geojson: the départements' simplified outlines from the database, the maps'
+    background when the tile server cannot be reached (static/carte-secours.js). Empty without geography."""
+    import json
+
+    from datasette.utils.asgi import Response
+
+    db = datasette.get_database(DATABASE)
+    key = (db.name, db.hash or id(db))
+    if key not in _contours_cache:
+        features = []
+        if "departements" in await db.table_names() and "geometry" in await db.table_columns("departements"):
+            rows = await db.execute("select code, nom, geometry from departements where geometry is not null order by code")
+            for code, nom, geometry in rows:
+                try:
+                    features.append({"type": "Feature", "properties": {"code": code, "nom": nom},
+                                     "geometry": json.loads(geometry)})
+                except ValueError:
+                    continue
+        _contours_cache[key] = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    return Response(_contours_cache[key], content_type="application/geo+json; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=3600"})

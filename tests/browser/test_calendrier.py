@@ -101,8 +101,7 @@ def test_approximate_positions_in_the_results_and_on_the_map(visit):
     assert legend.is_visible() and "position approximative (centre de la commune)" in legend.inner_text()
     visit.shot("calendrier-position-approximative")
     # The popup says it too.
-    marker.focus()
-    page.keyboard.press("Enter")
+    marker.click()
     assert "dans la commune de Paris (position approximative)" in page.locator(".leaflet-popup-content").inner_text()
 
 
