@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import schemas
 from .mapping import Issue
-from .process import CorrectionRow, Rejet, RowSpool, SourceResult
+from .process import CorrectionRow, Ecart, Rejet, RowSpool, SourceResult
 
 SUPERSEDED = "millesime-remplace"
 
@@ -74,8 +74,11 @@ def restore(served: Path, descriptor) -> tuple[SourceResult, dict] | None:
         for r in conn.execute("select * from rejets where source = ? and code != ? order by id", [descriptor.id, SUPERSEDED]):
             result.rejets.append(Rejet(r["source"], r["schema"], r["ligne"], Issue(r["champ"], r["valeur"], r["code"], r["message"]),
                                        json.loads(r["ligne_source"] or "{}")))
+        if "ecartes" in tables:  # rows set aside (descriptor key set_aside): neither loaded nor rejected
+            for r in conn.execute("select * from ecartes where source = ? order by id", [descriptor.id]):
+                result.ecartes.append(Ecart(r["source"], r["ligne"], r["motif"], r["regle"], json.loads(r["ligne_source"] or "{}")))
         for out in descriptor.outputs:
-            result.rejected[out.schema] = max(0, result.read - result.loaded[out.schema])
+            result.rejected[out.schema] = max(0, result.read - result.loaded[out.schema] - len(result.ecartes))
         for r in conn.execute("select * from corrections where source = ? order by id", [descriptor.id]):
             result.corrections.append(CorrectionRow(r["source"], r["schema"], r["ligne"], r["champ"], r["valeur_source"],
                                                     r["valeur_retenue"], r["motif"]))
