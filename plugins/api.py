@@ -23,16 +23,14 @@ from urllib.parse import quote, unquote, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from lieux import apiroutes, communes, horaires, nearest, openapi, schemas
-from lieux.erreurs_http import translate_body
+from lieux import apiroutes, communes, horaires, nearest, openapi, positions, schemas
 from lieux.apiroutes import CORS, JSON_TYPE, answer, error
+from lieux.erreurs_http import translate_body
 
 DATABASE = "lieux"
 GEOJSON_TYPE = f"{openapi.GEOJSON}; charset=utf-8"
 POSTCODE = re.compile(r"[0-9]{5}")
 DECIMAL_COMMA = re.compile(r"^\s*[-+]?[0-9]+,[0-9]+\s*$")
-# Where the point of a lieu is not its own (qualite_geo): shown as approximate everywhere.
-APPROXIMATE_QUALITIES = ("centre_commune",)
 
 
 class ParameterError(ValueError):
@@ -129,9 +127,10 @@ def parse_proches(args) -> dict:
                                       low_open=True)
     search["filters"] = parse_filters(args)
     ouvert = first(args, "ouvert")
-    if ouvert is not None and ouvert != "maintenant":
-        raise ParameterError(f"« ouvert » n'accepte que la valeur « maintenant » ; reçu « {ouvert} ».")
-    search["ouvert"] = ouvert == "maintenant"
+    try:
+        search["ouvert"] = horaires.parse_ouvert(ouvert) if ouvert is not None else None
+    except ValueError as e:
+        raise ParameterError(str(e))
     search["format"] = parse_format(args)
     search["curseur"] = first(args, "curseur")
     return search
@@ -167,10 +166,11 @@ def lieu_json(row: dict, base: str = "") -> dict:
     out["departement"] = ({"code": row.get("departement_code"), "nom": row.get("departement_nom")}
                           if row.get("departement_code") else None)
     out["qualite_geo"] = row.get("qualite_geo")
-    out["position_approximative"] = row.get("qualite_geo") in APPROXIMATE_QUALITIES
+    out["position_approximative"] = positions.approximative(row.get("qualite_geo"))
     out["sources"] = source_list(row.get("sources"))
-    osm = row.get("horaires")
-    out["ouvert_maintenant"] = horaires.is_open(osm, horaires.timezone_for(row.get("departement_code"))) if osm else None
+    state = horaires.etat(row.get("horaires"), row)
+    out["ouvert_maintenant"] = state.ouvert if row.get("horaires") else None
+    out["jour_ferie"] = state.jour_ferie
     if "distance_km" in row:
         out["distance_km"] = row["distance_km"]
     return out
@@ -262,8 +262,10 @@ def find(conn, search: dict, after: tuple[float, int] | None = None):
             raise NotFound(f"« {asked} » introuvable : essayez le nom exact de la commune, "
                            "son code postal, ou lat et lon.")
     filters = dict(search["filters"])
-    if search["ouvert"]:
+    if search["ouvert"] == horaires.NOW:
         filters[nearest.OPEN_NOW] = True
+    elif search["ouvert"]:
+        filters[nearest.OPEN_AT] = search["ouvert"]
     rows = nearest.nearest(conn, centre[0], centre[1], n=search["n"] + 1, rayon_km=search["rayon_km"],
                            filters=filters, after=after)
     return centre, rows

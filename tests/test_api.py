@@ -10,6 +10,8 @@ import pytest
 from lieux import nearest, openapi, schemas
 
 FIELDS = schemas.field_names(schemas.LIEUX)
+# What every lieu carries besides the standard's fields (DESIGN.md, "Interfaces that the next round relies on").
+ADDED = set(openapi.ADDED_FIELDS)  # url, departement, qualite_geo, position_approximative, sources, ouvert_maintenant, jour_ferie
 
 
 async def get(ds, path, **params):
@@ -108,7 +110,13 @@ async def test_geojson(demo_datasette):
     ({"lat": "45", "lon": "5", "n": "2.5"}, "nombre entier"),
     ({"lat": "45", "lon": "5", "rayon_km": "0"}, "strictement supérieur à 0"),
     ({"lat": "45", "lon": "5", "rayon_km": "5000"}, "au plus 1000"),
-    ({"lat": "45", "lon": "5", "ouvert": "demain"}, "maintenant"),
+    ({"lat": "45", "lon": "5", "ouvert": "demain"}, "AAAA-MM-JJTHH:MM"),
+    ({"lat": "45", "lon": "5", "ouvert": "2026-12-25"}, "AAAA-MM-JJTHH:MM"),
+    ({"lat": "45", "lon": "5", "ouvert": "25/12/2026 10:00"}, "AAAA-MM-JJTHH:MM"),
+    ({"lat": "45", "lon": "5", "ouvert": "2026-02-30T10:00"}, "n'est pas une date et une heure qui existent"),
+    ({"lat": "45", "lon": "5", "ouvert": "2026-12-25T24:00"}, "n'est pas une date et une heure qui existent"),
+    ({"lat": "45", "lon": "5", "ouvert": "0000-01-01T10:00"}, "n'est pas une date"),
+    ({"lat": "45", "lon": "5", "ouvert": "3000-01-01T10:00"}, "l'année doit être comprise"),
     ({"lat": "45", "lon": "5", "format": "xml"}, "geojson"),
     ({"lat": "45", "lon": "5", "services": "Cuisine"}, "Valeurs possibles : Aide aux démarches administratives"),
     ({"lat": "45", "lon": "5", "frais_a_charge": ""}, "valeur vide"),
