@@ -36,6 +36,9 @@ class SourceReport:
     unmapped: int = 0
     message: str | None = None
     geo: dict = field(default_factory=dict)     # geography quality counts (lieux.geo.source_columns)
+    encoding: str | None = None                 # the encoding read, in French (« Mac Roman, détecté »)
+    mojibake: int = 0                           # values that look wrongly decoded
+    mojibake_message: str | None = None
 
 
 def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cache_dir=None) -> list[SourceInput]:
@@ -59,6 +62,8 @@ def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cac
                                           f"{d.id}=CHEMIN."))
         except fetch.FetchError as e:
             inputs.append(SourceInput(d, None, "absente", str(e)))
+        except SourceReadError as e:  # a directory, a device, a FIFO, a malformed URL: never opened
+            inputs.append(SourceInput(d, None, "illisible", str(e)))
     return inputs
 
 
@@ -75,6 +80,7 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
         "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
         "modifications": json.dumps(list(d.changes), ensure_ascii=False),
+        "encodage": report.encoding, "mojibake": report.mojibake, "mojibake_message": report.mojibake_message,
         **report.geo,
     }
 
@@ -87,6 +93,8 @@ def report_for(inp: SourceInput, result: SourceResult | None) -> SourceReport:
         inp.descriptor.id, inp.status if inp.status != "absente" else "ok",
         read=result.read, loaded=result.loaded[main], rejected=result.rejected[main],
         corrections=len(result.corrections), unmapped=sum(result.unmapped.values()), message=inp.message,
+        encoding=result.read_info.encoding_label, mojibake=result.read_info.mojibake,
+        mojibake_message=result.read_info.mojibake_message,
     )
 
 
@@ -102,6 +110,11 @@ def process_all(inputs: list[SourceInput], on_source=None, on_record=None) -> li
                 result = process_source(inp.descriptor, inp.fetched.path, on_record=on_record)
             except SourceReadError as e:
                 inp = SourceInput(inp.descriptor, inp.fetched, "illisible", str(e))
+            except Exception as e:  # noqa: BLE001 — one source's unforeseen file never stops the others
+                inp = SourceInput(inp.descriptor, inp.fetched, "illisible",
+                                  f"{inp.descriptor.id} ({inp.fetched.path}) : erreur inattendue pendant la lecture "
+                                  f"({type(e).__name__}). Le fichier a une forme que la construction ne prévoit pas : "
+                                  "vérifiez-le, et signalez le cas avec le fichier.")
         processed.append((inp, result))
     return processed
 
@@ -199,7 +212,20 @@ def summary_lines(reports: list[SourceReport], geo_message: str | None = None) -
                      + (f" : {r.message}" if r.message and r.status != "ok" else ""))
     total = [sum(getattr(r, k) for r in reports) for k in ("read", "loaded", "rejected", "corrections", "unmapped")]
     lines.append(f"{'total':<{width}}  {total[0]:>7}  {total[1]:>8}  {total[2]:>8}  {total[3]:>9}  {total[4]:>13}")
-    return lines + geo_summary_lines(reports, width, geo_message)
+    return lines + encoding_summary_lines(reports, width) + geo_summary_lines(reports, width, geo_message)
+
+
+def encoding_summary_lines(reports: list[SourceReport], width: int) -> list[str]:
+    """The encoding each source was read with (declared or detected), and probable mojibake."""
+    read = [r for r in reports if r.encoding]
+    if not read:
+        return []
+    lines = ["", "Encodages :"]
+    for r in read:
+        lines.append(f"{r.id:<{width}}  {r.encoding}")
+        if r.mojibake_message:
+            lines.append(f"{'':<{width}}  ! {r.mojibake_message}")
+    return lines
 
 
 GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee", "corrigés"), ("geo_centre_commune", "centre commune"),
