@@ -138,7 +138,7 @@ def build(db_path, inputs, demo, quiet):
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))  # checked by the reader: regular files only, in French
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
               help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True,

@@ -116,7 +116,7 @@ def _utf8_scan(f, name: str):
             line = lines + text.count("\n", 0, at) + 1
             start = text.rfind("\n", 0, at) + 1
             context = text[max(start, at - 30):at + 10].split("\n")[0]
-            shown = context.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+            shown = re.sub("[\udc80-\udcff]", lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", "replace"), context)
             first = f"ligne {line} : octet 0x{ord(text[at]) - 0xDC00:02X} dans « {shown.strip()} »"
         invalid += bad
         valid += len(re.findall("[^\x00-\x7f\udc80-\udcff]", text))
@@ -134,7 +134,11 @@ def _utf8_scan(f, name: str):
 
 def detect(f, declared: str | None, name: str) -> Encoding:
     """The encoding of a file opened in binary mode (left rewound); EncodingError if none reads it."""
-    if declared:
+    f.seek(0)
+    head = f.read(4)
+    f.seek(0)
+    utf16_bom = head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00")
+    if declared and not (utf16_bom and "16" not in declared):  # a UTF-16 byte order mark overrides a declared encoding
         try:
             codecs.lookup(declared)
         except LookupError as e:
@@ -142,15 +146,18 @@ def detect(f, declared: str | None, name: str) -> Encoding:
                                 "(utf-8, cp1252, latin-1, mac_roman, utf-16…).") from e
         f.seek(0)
         bom = f.read(3) == codecs.BOM_UTF8
-        codec = ("utf-8-sig" if bom else "utf-8") if codecs.lookup(declared).name == "utf-8" else declared  # a BOM is not data
+        utf8 = codecs.lookup(declared).name == "utf-8"
+        codec = ("utf-8-sig" if bom else "utf-8") if utf8 else declared  # a BOM is not data
         f.seek(0)
+        if utf8:  # a few bytes of another encoding in a UTF-8 file: a mixed file, its rows with them rejected
+            valid, invalid, first, _ = _utf8_scan(f, name)
+            f.seek(0)
+            if invalid and valid >= invalid:
+                return Encoding(codec, declared=True, mixed_bytes=invalid, mixed_example=first)
         check_decodes(f, codec, name, declared=True)
         f.seek(0)
         return Encoding(codec, declared=True)
-    f.seek(0)
-    head = f.read(4)
-    f.seek(0)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
+    if utf16_bom:
         try:
             check_decodes(f, "utf-16", name, declared=False)
         except UnicodeDecodeError as e:

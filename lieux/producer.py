@@ -23,7 +23,7 @@ from frictionless import Resource, Schema
 from . import encodings, schemas
 from .limits import MAX_ERRORS_PER_KIND
 from .messages import KINDS, Explanation, describe, describe_structure
-from .read import CsvFile, ReadInfo, SourceReadError, open_regular, open_text
+from .read import ARCHIVES, CsvFile, ReadInfo, SourceReadError, open_regular, open_text
 from .validate import without_unique
 
 ROW_STRUCTURE = {"extra-cell", "missing-cell", "blank-row"}
@@ -170,6 +170,10 @@ def reject_other_formats(raw: bytes, name: str) -> None:
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise SourceReadError(f"{name} : c'est un classeur de tableur (xlsx, ods ou xls), pas un fichier CSV. "
                               "Ouvrez-le dans votre tableur et enregistrez-le au format « CSV UTF-8 ».")
+    for magic, what in ARCHIVES:
+        if head.startswith(magic):
+            raise SourceReadError(f"{name} : c'est {what}, pas un fichier CSV. Extrayez-en le fichier CSV, ou ouvrez-le "
+                                  "dans votre tableur et enregistrez-le au format « CSV UTF-8 ».")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 text: read as such
     if b"\x00" in raw and not encodings.looks_like_utf16_without_bom(raw):

@@ -266,6 +266,7 @@ class CsvFile:
         line = self.lines_before + reader.line_num
         while True:
             start = line + 1
+            csv.field_size_limit(MAX_CELL_CHARS)  # a process-wide setting, which frictionless changes when imported
             try:
                 values = next(reader)
             except StopIteration:
@@ -349,34 +350,64 @@ def _type_name(value) -> str:
     return JSON_TYPES.get(type(value).__name__, type(value).__name__)
 
 
-def problem_in(data, encoding: encodings.Encoding | None = None) -> str | None:
-    """What makes a decoded record unusable, if anything: nesting deeper than MAX_JSON_DEPTH, a
-    number longer than MAX_NUMBER_CHARS, a lone UTF-16 surrogate (a JSON escape of half a pair, or a
-    byte of another encoding in a mixed file). Iterative: never recursion-limited."""
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def problem_in(data, encoding: encodings.Encoding | None = None) -> tuple[str | None, bool]:
+    """(what makes a decoded record unusable, or None; whether it is nested too deep). Looks for nesting
+    deeper than MAX_JSON_DEPTH, a number longer than MAX_NUMBER_CHARS, a lone UTF-16 surrogate (a JSON
+    escape of half a pair, or a byte of another encoding in a mixed file). Iterative: never recursion-limited."""
     stack = [(data, 1, None)]
+    found = None
     while stack:
         value, depth, where = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            return f"objet imbriqué sur plus de {MAX_JSON_DEPTH} niveaux"
-        if isinstance(value, BigNumber):
-            return (f"nombre de {len(value)} caractères dans « {where} » (limite : {MAX_NUMBER_CHARS}) ; "
-                    "publiez-le comme texte entre guillemets s'il le faut")
-        if isinstance(value, str):
-            bad = re.search("[\ud800-\udfff]", value)
+            return f"objet imbriqué sur plus de {MAX_JSON_DEPTH} niveaux", True
+        if found:
+            pass
+        elif isinstance(value, BigNumber):
+            found = (f"nombre de {len(value)} caractères dans « {where} » (limite : {MAX_NUMBER_CHARS}) ; "
+                     "publiez-le comme texte entre guillemets s'il le faut")
+        elif isinstance(value, str):
+            bad = SURROGATES.search(value)
             if bad:
                 char = bad.group()
                 if encoding and encoding.mixed_bytes and "\udc80" <= char <= "\udcff":
-                    return (f"octet 0x{ord(char) - 0xDC00:02X} qui n'est pas de l'UTF-8 dans « {where} » (fichier à "
-                            "l'encodage mixte) ; enregistrez tout le fichier en UTF-8")
-                return (f"caractère invalide (moitié de paire UTF-16 \\u{ord(char):04x}) dans « {where} » ; "
-                        "corrigez l'échappement \\uXXXX de ce texte")
-        elif isinstance(value, dict):
+                    found = (f"octet 0x{ord(char) - 0xDC00:02X} qui n'est pas de l'UTF-8 dans « {visible(where or '')} » "
+                             "(fichier à l'encodage mixte) ; enregistrez tout le fichier en UTF-8")
+                else:
+                    found = (f"caractère invalide (moitié de paire UTF-16 \\u{ord(char):04x}) dans « {visible(where or '')} » ; "
+                             "corrigez l'échappement \\uXXXX de ce texte")
+        if isinstance(value, dict):
             for key, item in value.items():
                 stack.append((key, depth + 1, where or key))
                 stack.append((item, depth + 1, where or key))
         elif isinstance(value, list):
             stack.extend((item, depth + 1, where) for item in value)
-    return None
+    return found, False
+
+
+def visible(text: str) -> str:
+    """`text` without lone surrogates, which no UTF-8 file or database can hold: a byte of another encoding
+    (mixed file) shown as the Windows-1252 character it most likely is, half a UTF-16 pair as its escape."""
+    def replace(m):
+        code = ord(m.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return bytes([code - 0xDC00]).decode("cp1252", "replace")
+        return f"\\u{code:04x}"
+
+    return SURROGATES.sub(replace, text)
+
+
+def visible_data(data):
+    """A record's data with every text made `visible` (keys too); nesting is at most MAX_JSON_DEPTH here."""
+    if isinstance(data, str):
+        return visible(data)
+    if isinstance(data, dict):
+        return {visible_data(k): visible_data(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [visible_data(v) for v in data]
+    return data
 
 
 def json_record(number: int, item) -> Record:
@@ -561,12 +592,12 @@ def _records(stream, fmt: str, delimiter, records_key, name):
 def checked(record: Record, info: ReadInfo) -> Record:
     """The record, or the record with an error when a value is unusable (lieux.read.problem_in);
     probable mojibake is counted in `info`."""
-    if record.error:
-        return record
-    problem = problem_in(record.data, info.encoding)
-    if problem:
-        deep = problem.startswith("objet imbriqué")
-        return Record(record.number, {} if deep else record.data, f"valeur illisible : {problem}")
+    problem, deep = problem_in(record.data, info.encoding)
+    if deep:
+        return Record(record.number, {}, f"valeur illisible : {problem}")  # kept out of rejets' JSON: too deep
+    if problem or record.error:
+        data = visible_data(record.data)
+        return Record(record.number, data, record.error or f"valeur illisible : {problem}")
     for key, value in record.data.items():
         if isinstance(value, str):
             found = encodings.mojibake(value)
