@@ -316,16 +316,16 @@ def resolve_input(source_id: str, value: str, cache_dir: Path | None = None) -> 
     if is_url(value):
         problem = url_problem(value)
         if problem:
-            raise SourceReadError(f"--input {source_id}={value} : adresse illisible, {problem}. Indiquez une adresse "
+            raise SourceReadError(f"{source_id} (--input {value}) : adresse illisible, {problem}. Indiquez une adresse "
                                   "http:// ou https:// complète, ou le chemin d'un fichier.")
         return download(value, Path(cache_dir or CACHE_DIR) / "inputs" / source_id / filename_for(value, source_id))
     if "://" in value:
-        raise SourceReadError(f"--input {source_id}={value} : seules les adresses http:// et https:// sont téléchargées. "
+        raise SourceReadError(f"{source_id} (--input {value}) : seules les adresses http:// et https:// sont téléchargées. "
                               "Indiquez une adresse http(s) ou le chemin d'un fichier local.")
     path = Path(value)
     if not os.path.lexists(path):
         raise FetchError(f"--input {source_id}={value} : fichier introuvable.")
-    status = check_regular_file(path, f"--input {source_id}={value}")  # never opens a FIFO or a device
+    status = check_regular_file(path, f"{source_id} (--input {value})")  # never opens a FIFO or a device
     return Fetched(path, sha256_of(path), datetime.fromtimestamp(status.st_mtime, timezone.utc).replace(microsecond=0).isoformat(), None)
 
 

@@ -62,6 +62,7 @@ class ValidationReport:
     mojibake: int = 0
     mojibake_exemple: str | None = None
     limite_par_type: int = MAX_ERRORS_PER_KIND
+    kept: dict = field(default_factory=dict, repr=False)  # kind -> errors kept in detail
 
     @property
     def valid(self) -> bool:
@@ -73,11 +74,21 @@ class ValidationReport:
 
     def add(self, error: FileError) -> None:
         """Count an error, and keep it in detail while its kind has fewer than the limit."""
-        self.nombre_erreurs += 1
-        columns = self.par_type.setdefault(error.type, Counter())
-        if sum(columns.values()) < self.limite_par_type:
+        if self.count(error.type, error.colonne):
             self.erreurs.append(error)
-        columns[error.colonne or ""] += 1
+
+    def count(self, kind: str, column: str | None) -> bool:
+        """Count an error of `kind`; True when it is to be kept in detail (its kind is under the limit)."""
+        self.nombre_erreurs += 1
+        columns = self.par_type.get(kind)
+        if columns is None:
+            columns = self.par_type[kind] = Counter()
+            self.kept[kind] = 0
+        columns[column or ""] += 1
+        if self.kept[kind] < self.limite_par_type:
+            self.kept[kind] += 1
+            return True
+        return False
 
     def truncated_kinds(self) -> list[tuple[str, int]]:
         return [(k, n) for k, n, _ in self.by_kind() if n > self.limite_par_type]
@@ -234,10 +245,20 @@ class Validation:
         self.batch: list[tuple[int, list]] = []
         self.invalid: set[int] = set()       # rows of the current batch found invalid
         self.first_batch = True
+        self.pending = 0                     # rows read since the last flush (blank ones too)
 
     def row_error(self, row: int, column, value, code: str, explanation) -> None:
         self.invalid.add(row)
         _error(self.report, row, column, value, code, explanation)
+
+    def structure_error(self, row: int, code: str, position: int | None = None) -> None:
+        """A blank row or an extra cell: counted at once, explained only when kept (a file of a million
+        blank lines, or of 10,000-cell rows, costs a counter)."""
+        self.invalid.add(row)
+        if self.report.count(KINDS[code], None):
+            explanation = describe_structure(code, None, None, position, self.names)
+            self.report.erreurs.append(FileError(row, None, None, code, explanation.kind, explanation.expected,
+                                                 explanation.fix, explanation.sentence))
 
     def add(self, position: int, values: list | None, error: str | None) -> None:
         report = self.report
@@ -247,7 +268,7 @@ class Validation:
                            Explanation("ligne", error, "raccourcissez cette cellule ou fermez son guillemet",
                                                  "cellule trop longue"))
         elif not any(v.strip() for v in values):
-            self.row_error(position, None, None, "blank-row", describe_structure("blank-row", None, None, None, self.names))
+            self.structure_error(position, "blank-row")
         else:
             if any(SURROGATE.search(v) for v in values):
                 for i, v in enumerate(values):
@@ -265,12 +286,12 @@ class Validation:
                         report.mojibake_exemple = f"« {found} » (colonne {self.header[i]}, ligne {position})"
             if len(values) > len(self.header):
                 for i in range(len(self.header), len(values)):
-                    self.row_error(position, None, None, "extra-cell",
-                                   describe_structure("extra-cell", None, None, i + 1, self.names))
+                    self.structure_error(position, "extra-cell", i + 1)
                 values = values[:len(self.header)]
             self.check_unique(position, values)
             self.batch.append((position, values))
-        if len(self.batch) >= BATCH:
+        self.pending += 1
+        if self.pending >= BATCH:
             self.flush()
 
     def check_unique(self, position: int, values: list) -> None:
@@ -316,7 +337,7 @@ class Validation:
                 self.explain(error, positions[row - 2] if row is not None else None)
         self.first_batch = False
         self.report.lignes_invalides += len(self.invalid)
-        self.batch, self.invalid = [], set()
+        self.batch, self.invalid, self.pending = [], set(), 0
 
     def explain(self, error, row: int | None) -> None:
         field_name = getattr(error, "field_name", None) or None

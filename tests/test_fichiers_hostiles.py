@@ -110,9 +110,9 @@ def test_detected_encodings_and_mojibake_are_recorded(corpus, tmp_path, monkeypa
         copy.write_text("".join(line for line in original.read_text(encoding="utf-8").splitlines(keepends=True)
                                 if not line.startswith("encoding:")), encoding="utf-8")
     monkeypatch.setattr(sources, "DEMO_DIR", tmp_path / "demo")
-    db = tmp_path / "lieux.db"
     for name, expected in [("mac-roman.csv", "Mac Roman, détecté"), ("utf16.csv", "UTF-16, détecté"),
                            ("mojibake.csv", "UTF-8, détecté")]:
+        db = tmp_path / f"{name}.db"
         result = CliRunner().invoke(cli, ["build", "--demo", "--db", str(db), "--quiet", "--input", f"demo={folder / name}"])
         output = result.output
         assert result.exit_code == 0, output
