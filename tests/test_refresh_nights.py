@@ -70,6 +70,8 @@ def night(tmp_path, monkeypatch):
     def run(*extra):
         result = CliRunner().invoke(cli, ["refresh", "--db", str(served), "--sources", str(folder), *extra])
         steps = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
         return result.exit_code, steps, result
 
     yield run, served, state, fs
