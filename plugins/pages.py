@@ -14,7 +14,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from lieux import communes, display, horaires, nearest, schemas
+from lieux import display, geocoder, horaires, locating, schemas, territories
 from lieux.search import DEFAULT_N, MAX_N, SearchError, has_place, parse_search, query_params
 
 DATABASE = "lieux"
@@ -65,6 +65,10 @@ def result_card(datasette, lieu: dict) -> dict:
         card[name] = display.as_list(lieu.get(name))
     card["url"] = lieu_path(datasette, lieu["id"])
     card["distance"] = display.format_distance(lieu.get("distance_km"))
+    if lieu.get("eloigne") and lieu.get("distance_km") is not None:
+        # "à 1 408 km, à Mayotte": the distance with the territory, for a lieu too far or across the sea.
+        card["distance"] = territories.far_label(lieu["distance_km"], lieu.get("departement_code"),
+                                                 lieu.get("centre_departement"), lieu.get("commune"))[2:]
     card["ouvert"] = opening(lieu)["ouvert"]
     return card
 
@@ -91,27 +95,31 @@ async def filter_options(db) -> dict:
     return _options_cache[key]
 
 
-async def run_search(db, search: dict):
-    """(centre, lieux): the located centre {lat, lon, label} (None when not found) and the nearest lieux."""
-    def work(conn):
-        if search["lat"] is not None:
-            centre = (search["lat"], search["lon"], "votre position")
-        else:
-            if search["q"]:
-                centre = communes.locate(conn, q=search["q"])
-            else:
-                centre = communes.locate(conn, commune=search["commune"] or None,
-                                         code_postal=search["code_postal"] or None)
-        if centre is None:
-            return None, []
-        filters = dict(search["filters"])
-        if search["ouvert"]:
-            filters["ouvert_maintenant"] = True
-        found = nearest.nearest(conn, centre[0], centre[1], n=search["n"], rayon_km=search["rayon_km"],
-                                filters=filters or None)
-        return {"lat": centre[0], "lon": centre[1], "label": centre[2]}, found
+async def run_search(datasette, db, search: dict):
+    """(located, results): where the search is centred (found, ambiguous or not found) and, when found,
+    the nearest lieux with the honest warnings of lieux.locating."""
+    if search["lat"] is not None:
+        located = locating.Located(locating.FOUND, "", search["lat"], search["lon"], "votre position")
+    else:
+        try:
+            settings = geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
+        except ValueError:
+            settings = None
+        located = await locating.locate_search(db, search, settings)
+    if located.status != locating.FOUND:
+        return located, None
+    filters = dict(search["filters"])
+    if search["ouvert"]:
+        filters["ouvert_maintenant"] = True
 
-    return await db.execute_fn(work)
+    def work(conn):
+        results = locating.search_lieux(conn, located.lat, located.lon, located.label, located.departement,
+                                        search["n"], search["rayon_km"], filters)
+        for row in results.rows:
+            row["centre_departement"] = located.departement
+        return results
+
+    return located, await db.execute_fn(work)
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -136,14 +144,21 @@ async def search_page(datasette, request):
     asked_nothing = not error and not has_place(search) and any(k in request.args for k in ("q", "commune", "code_postal"))
     if asked_nothing:
         error = "Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi »."
+    located, results, candidates, empty, warning = None, None, [], None, None
     if not error and has_place(search):
-        centre, found = await run_search(db, search)
-        if centre is None:
+        located, results = await run_search(datasette, db, search)
+        if located.status == locating.AMBIGUOUS:
+            page_params = {k: request.args.getlist(k) for k in request.args.keys()}
+            candidates = [{**c, "url": locating.candidate_url(datasette.urls.path("/"), page_params, c)}
+                          for c in located.candidates]
+        elif located.status != locating.FOUND:
             asked = search["q"] or search["commune"] or search["code_postal"]
             error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
                      "ou essayez le nom de la commune ou son code postal.")
         else:
-            lieux = [result_card(datasette, lieu) for lieu in found]
+            centre = {"lat": located.lat, "lon": located.lon, "label": located.label}
+            lieux = [result_card(datasette, lieu) for lieu in results.rows]
+            empty, warning = results.empty, results.warning
     params = query_params(search)
     query = display.search_query(params)
     total = (await db.execute("select count(*) from lieux")).first()[0]
@@ -156,6 +171,11 @@ async def search_page(datasette, request):
         "search": search,
         "error": error,
         "centre": centre,
+        "candidats": candidates,
+        "ambigu": locating.ambiguous_message(located) if candidates else None,
+        "notes": located.notes if located else [],
+        "vide": empty,
+        "avertissement": warning,
         "lieux": lieux,
         "total": total,
         "filter_fields": display.FILTER_FIELDS,
@@ -171,6 +191,7 @@ async def search_page(datasette, request):
             "centre": centre,
             "lieux": [{"id": l["id"], "nom": l["nom"], "lat": l.get("latitude"), "lon": l.get("longitude"),
                        "url": l["url"], "distance": l["distance"]} for l in lieux],
+            "distance_raisonnable_km": territories.SENSIBLE_KM,
             "api": datasette.urls.path("/api/proches"),
             "n_defaut": DEFAULT_N,
             "n_max": MAX_N,
