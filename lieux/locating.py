@@ -61,7 +61,7 @@ def from_resolution(d: places.Directory, res: places.Resolution) -> Located:
     if res.status == AMBIGUOUS:
         candidates = []
         for choice, label in zip(res.choices, labels):
-            item = commune_json(d, choice, label)
+            item = commune_json(d, choice, places.display_label(d, choice, label))
             item["detail"] = places.describe(d, choice)
             item["choix"] = choice_query(res, label)
             candidates.append(item)
@@ -148,6 +148,9 @@ def search_lieux(conn: sqlite3.Connection, lat: float, lon: float, label: str, d
     for row in rows:
         row["eloigne"] = territories.is_far(row.get("distance_km"), row.get("departement_code"), departement)
         row["territoire"] = territories.territory_name(row.get("departement_code"))
+        row["distance_libelle"] = (territories.far_label(row["distance_km"], row.get("departement_code"), departement,
+                                                         row.get("commune"))
+                                   if row["eloigne"] else f"à {territories.format_km(row['distance_km'])}")
     if rows and all(r["eloigne"] for r in rows):
         return Results(rows, warning=territories.nothing_near(label, rows[0], departement))
     if rows:
@@ -158,7 +161,8 @@ def search_lieux(conn: sqlite3.Connection, lat: float, lon: float, label: str, d
         if beyond:
             b = beyond[0]
             where = territories.far_label(b["distance_km"], b.get("departement_code"), departement, b.get("commune"))
-            return Results([], empty=(f"Aucun lieu à moins de {rayon_km:g} km de {label}".replace(".", ",")
+            radius = f"{rayon_km:g}".replace(".", ",")
+            return Results([], empty=(f"Aucun lieu à moins de {radius} km de {label}"
                                       f"{' avec ces critères' if filtered else ''}. Le plus proche, « {b.get('nom')} », "
                                       f"est {where} : choisissez une distance plus grande."))
     if filtered:

@@ -91,6 +91,9 @@ def document() -> dict:
                                    "description": "Vrai quand le lieu est à plus de la distance raisonnable "
                                                   "(distance_raisonnable_km) ou dans un autre territoire que la "
                                                   "commune cherchée (la mer entre les deux : Corse, outre-mer)."},
+                       "distance_libelle": {"type": "string",
+                                            "description": "La distance en français, avec le territoire quand le "
+                                                           "lieu est éloigné : « à 1 408 km, à Mayotte »."},
                        "territoire": {"type": "string", "nullable": True,
                                       "description": "Territoire du lieu : « France métropolitaine », « Corse », "
                                                      "« La Réunion », « Mayotte »…"}},

@@ -308,6 +308,9 @@ def interpret(d: Directory, tokens: list[str], departements: set[str] | None, mi
         return []
     everywhere = name_matches(d, tokens)
     found = in_areas(everywhere, departements)
+    if departements is not None and any(c.via is None for c in found):
+        # "Saint-X (14)", as offered among the candidates, names the commune itself, not a former one.
+        found = [c for c in found if c.via is None]
     if found:
         return found
     if everywhere and missed.name is None:
@@ -336,7 +339,7 @@ def interpret(d: Directory, tokens: list[str], departements: set[str] | None, mi
         narrowed = area if departements is None else departements & area
         if not narrowed:
             continue
-        for candidate in without_links(rest):
+        for candidate in without_links(rest)[::-1]:  # "Ger de Occitanie" is Ger, not Gerde
             found = interpret(d, candidate, narrowed, missed, depth + 1)
             if found:
                 return found
@@ -494,13 +497,21 @@ def label(d: Directory, choice: Choice, postcode: str | None = None) -> str:
     return f"{c.nom} ({postcode or c.departement})"
 
 
+def display_label(d: Directory, choice: Choice, text: str) -> str:
+    """The label shown for a candidate: a former commune says which commune it belongs to."""
+    if choice.via:
+        return f"{choice.via.nom} ({TYPE_LABELS.get(choice.via.type, choice.via.type)} de {choice.commune.nom}, " \
+               f"{choice.commune.departement})"
+    return text
+
+
 def choice_labels(d: Directory, choices: list[Choice]) -> list[str]:
     """Labels that tell the candidates apart: "Nom (département)", else "Nom (code postal)", else the INSEE code."""
     labels = []
     for choice in choices:
         c = choice.commune
-        if c.type == "arrondissement-municipal":
-            labels.append(c.nom)
+        if c.type == "arrondissement-municipal" or choice.via:
+            labels.append(label(d, choice))
             continue
         base = f"{c.nom} ({c.departement})"
         same = [o for o in choices if o.commune.nom == c.nom and o.commune.departement == c.departement]
@@ -520,8 +531,6 @@ def describe(d: Directory, choice: Choice) -> str:
         parts.append(dep)
     if c.population:
         parts.append(f"{c.population:,} habitants".replace(",", "\u202f"))
-    if choice.via:
-        parts.append(f"dont l'ancienne commune {choice.via.nom} ({TYPE_LABELS.get(choice.via.type, choice.via.type)})")
     return ", ".join(parts)
 
 

@@ -152,7 +152,7 @@ def lieu_json(row: dict) -> dict:
     out["ouvert_maintenant"] = horaires.is_open(osm, horaires.timezone_for(row.get("departement_code"))) if osm else None
     if "distance_km" in row:
         out["distance_km"] = row["distance_km"]
-    for name in ("eloigne", "territoire"):
+    for name in ("eloigne", "territoire", "distance_libelle"):
         if name in row:
             out[name] = row[name]
     return out

@@ -65,10 +65,9 @@ def result_card(datasette, lieu: dict) -> dict:
         card[name] = display.as_list(lieu.get(name))
     card["url"] = lieu_path(datasette, lieu["id"])
     card["distance"] = display.format_distance(lieu.get("distance_km"))
-    if lieu.get("eloigne") and lieu.get("distance_km") is not None:
-        # "à 1 408 km, à Mayotte": the distance with the territory, for a lieu too far or across the sea.
-        card["distance"] = territories.far_label(lieu["distance_km"], lieu.get("departement_code"),
-                                                 lieu.get("centre_departement"), lieu.get("commune"))[2:]
+    if lieu.get("distance_libelle"):
+        # "1 408 km, à Mayotte": with the territory for a lieu too far or across the sea (lieux.locating).
+        card["distance"] = lieu["distance_libelle"].removeprefix("à ")
     card["ouvert"] = opening(lieu)["ouvert"]
     return card
 
@@ -112,14 +111,8 @@ async def run_search(datasette, db, search: dict):
     if search["ouvert"]:
         filters["ouvert_maintenant"] = True
 
-    def work(conn):
-        results = locating.search_lieux(conn, located.lat, located.lon, located.label, located.departement,
-                                        search["n"], search["rayon_km"], filters)
-        for row in results.rows:
-            row["centre_departement"] = located.departement
-        return results
-
-    return located, await db.execute_fn(work)
+    return located, await db.execute_fn(lambda conn: locating.search_lieux(
+        conn, located.lat, located.lon, located.label, located.departement, search["n"], search["rayon_km"], filters))
 
 
 # -- views -------------------------------------------------------------------------------------
