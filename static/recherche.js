@@ -211,7 +211,7 @@
         "Les plus proches d'abord.", "aide");
     } else {
       // The server says why (a distance limit, filters) and never advises a larger distance when there is none.
-      addParagraph(body.erreur || "Aucun lieu ne correspond.", "vide");
+      addParagraph(body.erreur || "Aucun lieu ne correspond.", "resultats-vide");
     }
     liste.textContent = "";
     lieux.forEach(function (lieu, i) { liste.appendChild(card(lieu, i + 1)); });
