@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from . import communes, geocoder, nearest, places, territories
+from . import communes, eloignement, geocoder, nearest, places
 
 FOUND, AMBIGUOUS, UNKNOWN = places.FOUND, places.AMBIGUOUS, places.UNKNOWN
 
@@ -146,13 +146,13 @@ def search_lieux(conn: sqlite3.Connection, lat: float, lon: float, label: str, d
     """The n nearest lieux, each marked `eloigne` (too far, or across the sea) with its `territoire`."""
     rows = nearest.nearest(conn, lat, lon, n=n, rayon_km=rayon_km, filters=filters or None)
     for row in rows:
-        row["eloigne"] = territories.is_far(row.get("distance_km"), row.get("departement_code"), departement)
-        row["territoire"] = territories.territory_name(row.get("departement_code"))
-        row["distance_libelle"] = (territories.far_label(row["distance_km"], row.get("departement_code"), departement,
+        row["eloigne"] = eloignement.is_far(row.get("distance_km"), row.get("departement_code"), departement)
+        row["territoire"] = eloignement.territory_name(row.get("departement_code"))
+        row["distance_libelle"] = (eloignement.far_label(row["distance_km"], row.get("departement_code"), departement,
                                                          row.get("commune"))
-                                   if row["eloigne"] else f"à {territories.format_km(row['distance_km'])}")
+                                   if row["eloigne"] else f"à {eloignement.format_km(row['distance_km'])}")
     if rows and all(r["eloigne"] for r in rows):
-        return Results(rows, warning=territories.nothing_near(label, rows[0], departement))
+        return Results(rows, warning=eloignement.nothing_near(label, rows[0], departement))
     if rows:
         return Results(rows)
     filtered = any(v for v in (filters or {}).values())
@@ -160,7 +160,7 @@ def search_lieux(conn: sqlite3.Connection, lat: float, lon: float, label: str, d
         beyond = nearest.nearest(conn, lat, lon, n=1, rayon_km=None, filters=filters or None)
         if beyond:
             b = beyond[0]
-            where = territories.far_label(b["distance_km"], b.get("departement_code"), departement, b.get("commune"))
+            where = eloignement.far_label(b["distance_km"], b.get("departement_code"), departement, b.get("commune"))
             radius = f"{rayon_km:g}".replace(".", ",")
             return Results([], empty=(f"Aucun lieu à moins de {radius} km de {label}"
                                       f"{' avec ces critères' if filtered else ''}. Le plus proche, « {b.get('nom')} », "

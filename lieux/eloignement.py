@@ -1,4 +1,4 @@
-"""Which territory a place is in, and whether a result is within a sensible distance (pure functions).
+"""How far a result is, told honestly: within a sensible distance, or too far or across the sea (pure functions).
 
 A person in Mayotte must not be sent to La Réunion as if it were next door, nor someone in Ajaccio
 to Nice: a lieu is "éloigné" when it is farther than SENSIBLE_KM or in another territory than the
