@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import formulas
+from .paths import path_value
 from .transforms import TRANSFORM_FACTORIES, TRANSFORMS, Corrected, TransformError, normalise_label, splitter
 
 # Transforms every source gets for these fields, after its own: the standard's formats.
@@ -45,7 +46,6 @@ FIELD_TRANSFORMS = {
 TEXT_TRANSFORM = "text"
 TRUTHY = {"true", "oui", "x", "1", "yes", "vrai", "o", "y"}
 SPEC_KEYS = {"column", "columns", "value", "template", "flags", "split", "transforms", "map", "default", "fallback"}
-PATH_TOKEN = re.compile(r"\[(-?\d+)\]|\.?([^.\[\]]+)")
 TEMPLATE_KEY = re.compile(r"\{([^{}]+)\}")
 
 
@@ -84,30 +84,6 @@ def normalise_spec(spec) -> dict:
             raise ValueError(f"clé(s) inconnue(s) dans la description d'un champ : {', '.join(sorted(unknown))}")
         return spec
     return {"value": spec}
-
-
-def path_value(data, path: str):
-    """The value at a column name, or at a path into nested JSON: "geolocalisation.lat" (key lat of the
-    object geolocalisation), "a.b[0].c" (item 0 of list b), "contacts[-1]" (the last item). A key that
-    is literally the whole name ("investissement_de_l.etat") wins. None when the path leads nowhere."""
-    if not isinstance(data, dict):
-        return None
-    if path in data:
-        return data[path]
-    if "." not in path and "[" not in path:
-        return None
-    value = data
-    for m in PATH_TOKEN.finditer(path):
-        index, key = m.group(1), m.group(2)
-        if index is not None:
-            if not isinstance(value, list) or not -len(value) <= int(index) < len(value):
-                return None
-            value = value[int(index)]
-        elif isinstance(value, dict) and key in value:
-            value = value[key]
-        else:
-            return None
-    return value
 
 
 def is_missing(value, missing_values) -> bool:
