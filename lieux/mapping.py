@@ -191,6 +191,15 @@ class Mapper:
     def __init__(self, fields: dict, maps: dict, schema: dict, multi_valued, missing_values):
         self.schema_fields = [f["name"] for f in schema["fields"]]
         self.required = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+        # a value off its field's pattern is not usable: a fallback may stand in (validation explains it otherwise)
+        self.patterns = {}
+        for f in schema["fields"]:
+            pattern = f.get("constraints", {}).get("pattern")
+            if pattern and f["name"] not in set(multi_valued):
+                try:
+                    self.patterns[f["name"]] = re.compile(pattern)
+                except re.error:  # a pattern Python cannot read: validation alone checks it
+                    pass
         self.multi = set(multi_valued)
         self.missing_values = set(missing_values)
         # a field is filled by one spec, or by a list of specs whose values add up (multi-valued fields)
@@ -251,21 +260,26 @@ class Mapper:
             value = spec["default"]
         out.corrections.extend(attempt.corrections)
         out.unmapped.extend(attempt.unmapped)
-        if value is not None:
+        if value is not None and self._fits(name, value):
             out.issues.extend(attempt.issues)
             return value
         for fallback in fallbacks:
             tried = Mapped(values=out.values)
-            value = self._with_fallback(name, fallback, data, tried)
+            replacement = self._with_fallback(name, fallback, data, tried)
             out.corrections.extend(tried.corrections)
             out.unmapped.extend(tried.unmapped)
-            if value is not None and not tried.issues:
+            if replacement is not None and not tried.issues and self._fits(name, replacement):
                 before = raw_value(data, spec, self.missing_values)
-                why = "; ".join(i.message for i in attempt.issues) or "valeur absente"
-                out.corrections.append(Correction(name, before, value, f"valeur de repli ({describe(fallback)}) : {why}"))
-                return value
+                why = "; ".join(i.message for i in attempt.issues) or (
+                    f"« {value} » ne respecte pas le format du champ" if value is not None else "valeur absente")
+                out.corrections.append(Correction(name, before, replacement, f"valeur de repli ({describe(fallback)}) : {why}"))
+                return replacement
         out.issues.extend(attempt.issues)
-        return None
+        return value  # None, or a value off its pattern that validation will explain
+
+    def _fits(self, name, value) -> bool:
+        pattern = self.patterns.get(name)
+        return pattern is None or not isinstance(value, str) or bool(pattern.fullmatch(value))
 
     def _field(self, name, spec, data, out: Mapped):
         raw = raw_value(data, spec, self.missing_values)

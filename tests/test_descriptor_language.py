@@ -169,7 +169,10 @@ def test_fallback_for_a_required_field():
     m = mapper({"nom": {"column": "nom", "fallback": [{"column": "structure"}, {"value": "Lieu sans nom"}]},
                 "code_postal": {"column": "cp", "fallback": {"column": "adresse", "transforms": ["code_postal_in_text"]}}})
     out = m.map({"nom": "", "structure": "Médiathèque", "cp": "33 000 Bordeaux", "adresse": "1 rue X 33000 Bordeaux"})
-    assert out.values["nom"] == "Médiathèque" and out.values["code_postal"] == "33 000 Bordeaux"
+    # "33 000 Bordeaux" is off the postcode's pattern: the fallback stands in
+    assert out.values["nom"] == "Médiathèque" and out.values["code_postal"] == "33000"
+    assert out.corrections[-1].reason == ("valeur de repli (colonne « adresse ») : « 33 000 Bordeaux » ne respecte pas "
+                                          "le format du champ")
     out = m.map({"nom": None, "structure": None, "cp": "", "adresse": "1 rue X 33000 Bordeaux"})
     assert out.values["nom"] == "Lieu sans nom" and out.values["code_postal"] == "33000"
     reasons = [c.reason for c in out.corrections]
