@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from . import formulas, merge, schemas
+from . import formulas, merge, positions, schemas
 
 # Columns of the lieux table besides the standard's fields.
 LIEUX_EXTRA_COLUMNS = {
@@ -89,8 +89,9 @@ def lieu_row(values: dict) -> dict:
 def popup(values: dict) -> str:
     """The map popup of a lieu: its name, its address, a link to its row."""
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
-    if (values.get("_geo") or {}).get("qualite_geo") == "centre_commune":
-        address += " — position approximative : centre de la commune"
+    what = positions.what_the_point_is((values.get("_geo") or {}).get("qualite_geo"))
+    if what:
+        address += f" — position approximative : {what}"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
