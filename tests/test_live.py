@@ -95,9 +95,9 @@ def test_locate_by_slug_by_id_and_errors_in_french(api):
 
 
 def descriptor_with(tmp_path, base_name, live_yaml):
-    text = (SOURCES_DIR / f"{base_name}.yml").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if not line.startswith(("live:", "  url:", "  datagouv:", "  resource:",
-                                                                        "  read:", "  differences:", "    - "))]
+    from tests.test_refresh_nights import without_keys
+
+    lines = without_keys((SOURCES_DIR / f"{base_name}.yml").read_text(encoding="utf-8"), ("live",))
     path = tmp_path / "sources" / f"{base_name}.yml"
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(lines) + "\n" + live_yaml, encoding="utf-8")
