@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -97,7 +96,7 @@ def fetch(only, pinned):
         if only and d.id not in only:
             continue
         try:
-            got = fetching.fetch_descriptor(d, pinned=pinned, count_records=functools.partial(count_records, d))
+            got = fetching.fetch_descriptor(d, pinned=pinned, counter=count_records)
         except fetching.FetchError as e:
             failures.append((d.id, str(e)))
             click.echo(f"✗ {d.id} : {e}", err=True)
@@ -237,7 +236,33 @@ def refresh(db_path, sources_dir, pinned, accepted, journal_path):
 
 
 @cli.command()
+<<<<<<< HEAD
 @click.argument("file", type=click.Path(path_type=Path))  # checked by the reader: regular files only, in French
+=======
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="Base servie, en général le lien que « refresh » fait pointer sur la version publiée.")
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (0.0.0.0 dans un conteneur).")
+def service(db_path, port, host):
+    """Sert la base publiée sans interrompre une requête quand « refresh » publie une nouvelle version.
+
+    Le port est ouvert une fois ; à chaque nouvelle version (le lien --db a
+    changé, vérifié chaque seconde ou à réception de SIGHUP), un nouveau
+    Datasette démarre sur la même socket, puis l'ancien finit ses requêtes et
+    s'arrête. Datasette est lancé comme par « serve ».
+
+    \b
+    Exemple :
+        python build.py service --db /srv/annuaire/lieux.db --port 8001
+    """
+    from lieux import relais
+
+    relais.run(db_path, host=host, port=port)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+>>>>>>> main
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
               help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True,

@@ -23,9 +23,15 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+<<<<<<< HEAD
 from . import encodings
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_CHARS
 
+=======
+from .paths import path_value
+
+ENCODINGS_TO_TRY = ("utf-8-sig", "cp1252")
+>>>>>>> main
 DELIMITERS = (";", ",", "\t", "|")
 
 
@@ -418,11 +424,10 @@ def json_record(number: int, item) -> Record:
 
 
 def _json_records(data, records_key: str | None, name: str) -> list:
-    if records_key:
-        for part in records_key.split("."):
-            if not isinstance(data, dict) or part not in data:
-                raise SourceReadError(f"{name} : clé « {records_key} » absente du JSON. Vérifiez la clé « records » du descripteur.")
-            data = data[part]
+    if records_key:  # a path: "data.lieux", "resultats[0].lieux" (lieux/paths.py)
+        data = path_value(data, records_key)
+        if data is None:
+            raise SourceReadError(f"{name} : clé « {records_key} » absente du JSON. Vérifiez la clé « records » du descripteur.")
     if not isinstance(data, list):
         raise SourceReadError(
             f"{name} : le JSON doit être une liste d'objets (un par lieu), pas {_type_name(data)}. "
