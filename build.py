@@ -236,9 +236,6 @@ def refresh(db_path, sources_dir, pinned, accepted, journal_path):
 
 
 @cli.command()
-<<<<<<< HEAD
-@click.argument("file", type=click.Path(path_type=Path))  # checked by the reader: regular files only, in French
-=======
 @click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="Base servie, en général le lien que « refresh » fait pointer sur la version publiée.")
 @click.option("--port", default=8001, show_default=True, type=int)
@@ -261,8 +258,7 @@ def service(db_path, port, host):
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
->>>>>>> main
+@click.argument("file", type=click.Path(path_type=Path))  # checked by the reader: regular files only, in French
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
               help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True,

@@ -23,15 +23,10 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-<<<<<<< HEAD
 from . import encodings
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_CHARS
-
-=======
 from .paths import path_value
 
-ENCODINGS_TO_TRY = ("utf-8-sig", "cp1252")
->>>>>>> main
 DELIMITERS = (";", ",", "\t", "|")
 
 
