@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import messages, schemas
+from . import messages, positions, schemas
 
 VERSION = "1.0.0"
 MAX_N = 100
@@ -25,6 +25,12 @@ FILTERS = (
     "modalites_acces",
 )
 GEOJSON = "application/geo+json"
+# "maintenant", or a date-time that exists, years 1970 to 2100 (as lieux/horaires.parse_ouvert accepts):
+# days 01-28 of any month, 29-30 but in February, 31 in the long months, 29 February in leap years.
+_YEAR = "(19[7-9][0-9]|20[0-9][0-9]|2100)"
+_DAY = ("(" + _YEAR + "-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)"
+        "|(19(7[26]|8[048]|9[26])|20([02468][048]|[13579][26]))-02-29)")
+OUVERT_PATTERN = "^(maintenant|" + _DAY + "T([01][0-9]|2[0-3]):[0-5][0-9])$"
 
 
 @lru_cache(maxsize=None)
@@ -75,12 +81,25 @@ def document() -> dict:
         "type": "object",
         "description": f"Un lieu, avec les {len(fields)} champs du standard {standard.get('name')} "
                        f"{standard.get('version', '')} (les champs à valeurs multiples sont des listes).",
-        "required": fields + ["ouvert_maintenant"],
+        "required": fields + ["qualite_geo", "position_approximative", "ouvert_maintenant", "jour_ferie"],
         "properties": {
             **lieu_properties(),
+            "qualite_geo": {"type": "string", "nullable": True,
+                            "description": "Qualité du point : source (point de la source, vérifié dans son "
+                                           "département), corrigee, centre_commune (centre de la commune : le "
+                                           "point n'est pas celui du lieu), hors_departement, absente, non_verifiee."},
+            "position_approximative": {"type": "boolean",
+                                       "description": "Vrai quand le point n'est pas celui du lieu (qualite_geo "
+                                                      f"parmi : {', '.join(positions.APPROXIMATIVES)}) : la distance "
+                                                      "est alors celle du centre de la commune."},
             "ouvert_maintenant": {"type": "boolean", "nullable": True,
                                   "description": "Ouvert à l'instant, dans le fuseau horaire du lieu ; null si "
-                                                 "les horaires sont absents ou illisibles."},
+                                                 "les horaires sont absents ou illisibles, ou si c'est un jour "
+                                                 "férié dont les horaires ne disent rien (pas de règle PH)."},
+            "jour_ferie": {"type": "string", "nullable": True,
+                           "description": "Le jour férié du jour dans le territoire du lieu (métropole, "
+                                          "Alsace-Moselle, chaque département ou collectivité d'outre-mer), "
+                                          "à l'heure du lieu ; null sinon."},
         },
     }
     lieu_proche = {"allOf": [{"$ref": "#/components/schemas/Lieu"}, {
@@ -137,9 +156,12 @@ def document() -> dict:
          "schema": {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": MAX_RADIUS_KM}},
         *[filter_parameter(f) for f in FILTERS],
         {"name": "ouvert", "in": "query", "required": False,
-         "description": "« maintenant » : ne garder que les lieux ouverts à l'instant, à l'heure du lieu. "
-                        "Les lieux aux horaires absents ou illisibles sont exclus.",
-         "schema": {"type": "string", "enum": ["maintenant"]}},
+         "description": ("« maintenant » : ne garder que les lieux ouverts à l'instant, à l'heure du lieu ; "
+                         "AAAA-MM-JJTHH:MM (par exemple 2026-12-25T10:00) : ouverts à cette date et cette heure, "
+                         "lues dans le fuseau horaire de chaque lieu. Un jour férié du territoire du lieu, il "
+                         "n'est retenu que si ses horaires le disent avec PH. Les lieux aux horaires absents ou "
+                         "illisibles sont exclus."),
+         "schema": {"type": "string", "pattern": OUVERT_PATTERN}},
         {"name": "format", "in": "query", "required": False,
          "description": "« json » (par défaut) ou « geojson » pour une FeatureCollection.",
          "schema": {"type": "string", "enum": ["json", "geojson"], "default": "json"}},

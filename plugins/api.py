@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from lieux import communes, horaires, nearest, openapi, schemas
+from lieux import communes, horaires, nearest, openapi, positions, schemas
 
 DATABASE = "lieux"
 CORS = {
@@ -118,9 +118,10 @@ def parse_proches(args) -> dict:
                                       low_open=True)
     search["filters"] = parse_filters(args)
     ouvert = first(args, "ouvert")
-    if ouvert is not None and ouvert != "maintenant":
-        raise ParameterError(f"« ouvert » n'accepte que la valeur « maintenant » ; reçu « {ouvert} ».")
-    search["ouvert"] = ouvert == "maintenant"
+    try:
+        search["ouvert"] = horaires.parse_ouvert(ouvert) if ouvert is not None else None
+    except ValueError as e:
+        raise ParameterError(str(e))
     search["format"] = parse_format(args)
     return search
 
@@ -148,8 +149,11 @@ def lieu_json(row: dict) -> dict:
             except ValueError:
                 value = [v for v in value.split(schemas.SEPARATOR) if v]
         out[name] = value
-    osm = row.get("horaires")
-    out["ouvert_maintenant"] = horaires.is_open(osm, horaires.timezone_for(row.get("departement_code"))) if osm else None
+    out["qualite_geo"] = row.get("qualite_geo")
+    out["position_approximative"] = positions.approximative(row.get("qualite_geo"))
+    state = horaires.etat(row.get("horaires"), row)
+    out["ouvert_maintenant"] = state.ouvert if row.get("horaires") else None
+    out["jour_ferie"] = state.jour_ferie
     if "distance_km" in row:
         out["distance_km"] = row["distance_km"]
     return out
@@ -206,8 +210,10 @@ def find(conn, search: dict):
             raise NotFound(f"« {asked} » introuvable : essayez le nom exact de la commune, "
                            "son code postal, ou lat et lon.")
     filters = dict(search["filters"])
-    if search["ouvert"]:
+    if search["ouvert"] == horaires.NOW:
         filters[nearest.OPEN_NOW] = True
+    elif search["ouvert"]:
+        filters[nearest.OPEN_AT] = search["ouvert"]
     rows = nearest.nearest(conn, centre[0], centre[1], n=search["n"], rayon_km=search["rayon_km"], filters=filters)
     return centre, rows
 

@@ -15,7 +15,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from lieux import display, horaires
+from lieux import display, horaires, territoires
 
 DATABASE = "lieux"
 LIST_MAX = 20  # places on one printed list
@@ -29,8 +29,7 @@ def qr_svg(url: str) -> Markup:
 def sheet(datasette, request, lieu: dict) -> dict:
     """What one place's sheet shows."""
     page = datasette.absolute_url(request, datasette.urls.path(f"/lieu/{quote(str(lieu['id']), safe='')}"))
-    departement = lieu.get("departement_code") or lieu.get("departement")
-    tz = horaires.timezone_for(departement)
+    tz = territoires.fuseau_of_row(lieu)
     osm = lieu.get("horaires")
     return {
         **lieu,

@@ -182,7 +182,7 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
         assert "Aucun lieu ne correspond" in response.text
     else:
         assert response.text.count("Ouvert maintenant</span>") >= len(page.ids)
-    assert 'id="ouvert" name="ouvert" value="maintenant" checked' in response.text
+    assert '<option value="maintenant" selected>Maintenant</option>' in response.text
 
 
 @pytest.mark.asyncio
@@ -269,7 +269,8 @@ async def test_place_page_shows_everything_a_visitor_needs(demo_datasette):
     assert re.search(r'<a class="bouton bouton-secondaire" href="https://schema\.data\.gouv\.fr/[^"]*">Signaler une erreur', text)
     assert "/lieux/lieux/demo-001" in page.links
     assert "/api/lieux/demo-001" in page.links
-    assert page.map_data["lieux"] == [{"id": "demo-001", "nom": "Médiathèque démo n°1 (Paris)", "lat": 48.859, "lon": 2.38}]
+    assert page.map_data["lieux"] == [{"id": "demo-001", "nom": "Médiathèque démo n°1 (Paris)", "lat": 48.859, "lon": 2.38,
+                                     "approximative": False}]
 
 
 @pytest.mark.asyncio
