@@ -274,14 +274,22 @@ def neutralise_formulas(db: sqlite_utils.Database) -> int:
     db.conn.create_function("lieux_formule", 1, formulas.is_formula, deterministic=True)
     virtual = [r[0] for r in db.execute("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL%'")]
     changed = 0
+    firsts = [*formulas.TRIGGERS, " ", "\u00a0"]  # a sign, or spaces that may hide one
+    marks = ", ".join("?" * len(firsts))
+
+    def candidate(column: str) -> str:  # SQLite's substr picks the few candidates, Python decides (+33… is data)
+        return f"(substr([{column}], 1, 1) in ({marks}) and lieux_formule([{column}]))"
+
     for table in db.table_names():
         if any(table == v or table.startswith(v + "_") for v in virtual):
             continue
-        for column in db[table].columns:
-            if column.type.upper() not in ("TEXT", ""):
-                continue
-            cursor = db.execute(f"update [{table}] set [{column.name}] = ? || [{column.name}] "
-                                f"where lieux_formule([{column.name}])", [formulas.PREFIX])
+        columns = [c.name for c in db[table].columns if c.type.upper() in ("TEXT", "")]
+        if not columns or not db.execute(f"select 1 from [{table}] where {' or '.join(candidate(c) for c in columns)} limit 1",
+                                         firsts * len(columns)).fetchone():
+            continue  # one scan of the table finds nothing: the usual case
+        for column in columns:
+            cursor = db.execute(f"update [{table}] set [{column}] = ? || [{column}] where {candidate(column)}",
+                                [formulas.PREFIX, *firsts])
             changed += cursor.rowcount
     return changed
 
