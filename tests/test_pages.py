@@ -406,6 +406,10 @@ async def test_pages_render_every_reference_lieu(reference_datasette, reference_
         r = rows[lieu_id]
         response = await reference_datasette.client.get(f"/?q={r['code_postal']}")
         assert response.status_code == 200
+        choices = re.findall(r'<a href="([^"]+)" data-code="', response.text)
+        if choices:  # a postcode shared by several communes: the page asks which one (issue 12)
+            response = await reference_datasette.client.get(html.unescape(choices[0]))
+            assert response.status_code == 200
         page = parse(response.text)
         assert page.ids, r["code_postal"]
         centre = page.map_data["centre"]
