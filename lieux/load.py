@@ -171,10 +171,12 @@ def create_tables(db: sqlite_utils.Database) -> None:
             db[table].create({**column_types(schema_name), "source": str}, pk=pk if isinstance(pk, str) else None,
                              if_not_exists=True)
     db["sources"].create({
-        "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str,
+        "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str, "contact": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
+        # how the file was read (lieux.read.ReadInfo): encoding declared or detected, probable mojibake
+        "encodage": str, "mojibake": int, "mojibake_message": str,
         # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
         "geo_source": int, "geo_corrigee": int, "geo_centre_commune": int, "geo_hors_departement": int,
         "geo_absente": int, "geo_non_verifiee": int, "geo_adresses_incoherentes": int, "geo_codes_insee_completes": int,
@@ -274,14 +276,22 @@ def neutralise_formulas(db: sqlite_utils.Database) -> int:
     db.conn.create_function("lieux_formule", 1, formulas.is_formula, deterministic=True)
     virtual = [r[0] for r in db.execute("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL%'")]
     changed = 0
+    firsts = [*formulas.TRIGGERS, " ", "\u00a0"]  # a sign, or spaces that may hide one
+    marks = ", ".join("?" * len(firsts))
+
+    def candidate(column: str) -> str:  # SQLite's substr picks the few candidates, Python decides (+33… is data)
+        return f"(substr([{column}], 1, 1) in ({marks}) and lieux_formule([{column}]))"
+
     for table in db.table_names():
         if any(table == v or table.startswith(v + "_") for v in virtual):
             continue
-        for column in db[table].columns:
-            if column.type.upper() not in ("TEXT", ""):
-                continue
-            cursor = db.execute(f"update [{table}] set [{column.name}] = ? || [{column.name}] "
-                                f"where lieux_formule([{column.name}])", [formulas.PREFIX])
+        columns = [c.name for c in db[table].columns if c.type.upper() in ("TEXT", "")]
+        if not columns or not db.execute(f"select 1 from [{table}] where {' or '.join(candidate(c) for c in columns)} limit 1",
+                                         firsts * len(columns)).fetchone():
+            continue  # one scan of the table finds nothing: the usual case
+        for column in columns:
+            cursor = db.execute(f"update [{table}] set [{column}] = ? || [{column}] where {candidate(column)}",
+                                [formulas.PREFIX, *firsts])
             changed += cursor.rowcount
     return changed
 

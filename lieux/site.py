@@ -124,7 +124,9 @@ def package_context(db_path: Path, out_dir: Path) -> Path:
         False, None, None, environment_variables={"PYTHONPATH": "/app"},
     )
     (out_dir / "Dockerfile").write_text(safe_dockerfile(dockerfile) + "\n", encoding="utf-8")
-    return out_dir
+    from .paquet_mise_a_jour import add_refresh
+
+    return add_refresh(out_dir)  # the image serves through build.py service and refreshes itself on a schedule
 
 
 def safe_dockerfile(dockerfile: str) -> str:

@@ -1,11 +1,17 @@
-"""Each territory's clock and calendar: one table keyed by département or collectivité code.
+"""France's territories by code: each one's clock, calendar, phone region and projections, and which one a
+postcode or INSEE code is in.
 
-A lieu's territory is read from its INSEE commune code first (97701 is Saint-Barthélemy although its
-postcode 97133 looks like Guadeloupe's), then its département code, then its postcode. The table
-gives the IANA time zone (several in Polynésie française, chosen by commune) and the subdivision of
-the `holidays` package's France calendar that holds the territory's own public holidays (Alsace-
-Moselle's Vendredi saint and Saint-Étienne, each overseas territory's abolition of slavery day…).
-Pure functions; the holiday tables are computed once per territory and year.
+One table, TERRITOIRES, keyed by the code of the overseas département or collectivité (the first 3 digits of
+its communes' INSEE codes): the DROM (971, 972, 973, 974, 976) and the collectivités d'outre-mer that have
+communes in the COG (975, 977, 978, 986, 987, 988). For each: its phonenumbers region, its legal projected
+systems, its IANA time zone (several in Polynésie française, chosen by commune), and the subdivision of the
+`holidays` package's France calendar that holds its own public holidays (the abolition of slavery days…).
+Metropolitan France is DEFAULT (Europe/Paris, the national days), except Alsace-Moselle's three
+départements (ALSACE_MOSELLE: Vendredi saint and 26 décembre).
+
+A lieu's territory is read from its INSEE commune code first (97701 is Saint-Barthélemy), then its
+département code, then its postcode (97133 and 97150 are Saint-Barthélemy's and Saint-Martin's although
+they begin like Guadeloupe's). Pure data and functions; the holiday tables are computed once per year.
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ METROPOLE = "métropole"
 
 @dataclass(frozen=True)
 class Territoire:
-    code: str                      # département or collectivité code; "" for metropolitan France
-    nom: str                       # in French, for "heure locale de …"
-    fuseau: str                    # IANA time zone
+    code: str                  # INSEE code of the département or collectivité ("" for metropolitan France)
+    nom: str
+    telephone: str = "FR"      # phonenumbers region: its own country calling code (+590, +687...)
+    projections: tuple = ()    # legal projected systems (EPSG), tried when a list gives undeclared projected values
+    collectivite: bool = False
+    fuseau: str = "Europe/Paris"   # IANA time zone
     subdivision: str | None = None  # holidays.France(subdiv=…); None: the national days only
     fuseaux_communes: dict = field(default_factory=dict)      # INSEE code -> time zone, where it differs
     fuseaux_codes_postaux: dict = field(default_factory=dict)  # postcode -> time zone (no INSEE code known)
@@ -39,65 +48,110 @@ POLYNESIE_COMMUNES = {"98718": MARQUISES, "98723": MARQUISES, "98731": MARQUISES
 POLYNESIE_CODES_POSTAUX = {**{f"987{n}": MARQUISES for n in range(40, 50)}, "98796": MARQUISES,
                            "98755": GAMBIER, "98792": GAMBIER, "98793": GAMBIER}
 
-DEFAULT = Territoire("", METROPOLE, "Europe/Paris")
 TERRITOIRES = {t.code: t for t in (
-    Territoire("57", "Moselle", "Europe/Paris", "57"),
-    Territoire("67", "Bas-Rhin", "Europe/Paris", "6AE"),
-    Territoire("68", "Haut-Rhin", "Europe/Paris", "6AE"),
-    Territoire("971", "Guadeloupe", "America/Guadeloupe", "971"),
-    Territoire("972", "Martinique", "America/Martinique", "972"),
-    Territoire("973", "Guyane", "America/Cayenne", "973"),
-    Territoire("974", "La Réunion", "Indian/Reunion", "974"),
-    Territoire("975", "Saint-Pierre-et-Miquelon", "America/Miquelon", "PM"),
-    Territoire("976", "Mayotte", "Indian/Mayotte", "976"),
-    Territoire("977", "Saint-Barthélemy", "America/St_Barthelemy", "BL"),
-    Territoire("978", "Saint-Martin", "America/Marigot", "MF"),
-    Territoire("984", "Terres australes et antarctiques françaises", "Indian/Kerguelen", "TF",
-               {"98414": "Antarctica/DumontDUrville"}),
-    Territoire("986", "Wallis-et-Futuna", "Pacific/Wallis", "WF"),
-    Territoire("987", "Polynésie française", "Pacific/Tahiti", "PF", POLYNESIE_COMMUNES, POLYNESIE_CODES_POSTAUX),
-    Territoire("988", "Nouvelle-Calédonie", "Pacific/Noumea", "NC"),
+    Territoire("971", "Guadeloupe", "GP", ("EPSG:5490",), fuseau="America/Guadeloupe", subdivision="971"),  # RGAF09 / UTM 20N
+    Territoire("972", "Martinique", "MQ", ("EPSG:5490",), fuseau="America/Martinique", subdivision="972"),
+    Territoire("973", "Guyane", "GF", ("EPSG:2972",), fuseau="America/Cayenne", subdivision="973"),  # RGFG95 / UTM 22N
+    Territoire("974", "La Réunion", "RE", ("EPSG:2975",), fuseau="Indian/Reunion", subdivision="974"),  # RGR92 / UTM 40S
+    Territoire("976", "Mayotte", "YT", ("EPSG:4471",), fuseau="Indian/Mayotte", subdivision="976"),  # RGM04 / UTM 38S
+    Territoire("975", "Saint-Pierre-et-Miquelon", "PM", ("EPSG:4467",), True,  # RGSPM06 / UTM 21N
+               fuseau="America/Miquelon", subdivision="PM"),
+    Territoire("977", "Saint-Barthélemy", "BL", ("EPSG:5490",), True, fuseau="America/St_Barthelemy", subdivision="BL"),
+    Territoire("978", "Saint-Martin", "MF", ("EPSG:5490",), True, fuseau="America/Marigot", subdivision="MF"),
+    Territoire("986", "Wallis-et-Futuna", "WF", ("EPSG:8903",), True,  # RGWF96 / UTM 1S
+               fuseau="Pacific/Wallis", subdivision="WF"),
+    Territoire("987", "Polynésie française", "PF", ("EPSG:3297", "EPSG:3296", "EPSG:3298"), True,  # RGPF / UTM 6S, 5S, 7S
+               fuseau="Pacific/Tahiti", subdivision="PF",
+               fuseaux_communes=POLYNESIE_COMMUNES, fuseaux_codes_postaux=POLYNESIE_CODES_POSTAUX),
+    Territoire("988", "Nouvelle-Calédonie", "NC", ("EPSG:3163",), True,  # RGNC91-93 / Lambert Nouvelle-Calédonie
+               fuseau="Pacific/Noumea", subdivision="NC"),
 )}
-# Codes whose département is named by three characters (the rest of France by two).
-OVERSEAS_PREFIXES = ("97", "98")
+DEFAULT = Territoire("", METROPOLE)
+# Metropolitan départements with public holidays of their own (local law of Alsace-Moselle).
+ALSACE_MOSELLE = {t.code: t for t in (
+    Territoire("57", "Moselle", subdivision="57"),
+    Territoire("67", "Bas-Rhin", subdivision="6AE"),
+    Territoire("68", "Haut-Rhin", subdivision="6AE"),
+)}
 
+# Postcodes of a collectivité that begin like another territory's: Saint-Barthélemy and Saint-Martin kept the
+# Guadeloupe postcodes they had before 2007.
+POSTCODE_EXCEPTIONS = {"97133": "977", "97150": "978"}
+
+
+def of_postcode(code_postal) -> str | None:
+    """The overseas territory of a postcode ("98826" gives 988, "97133" gives 977), None for mainland France."""
+    cp = str(code_postal or "").strip()
+    if len(cp) != 5 or not cp.isdigit():
+        return None
+    if cp in POSTCODE_EXCEPTIONS:
+        return POSTCODE_EXCEPTIONS[cp]
+    return cp[:3] if cp[:3] in TERRITOIRES else None
+
+
+def of_insee(code_insee) -> str | None:
+    """The overseas territory of a commune's INSEE code ("98818" gives 988), None for mainland France."""
+    code = str(code_insee or "").strip()
+    return code[:3] if len(code) == 5 and code[:3] in TERRITOIRES else None
+
+
+def of_codes(code_insee, code_postal) -> str | None:
+    """The overseas territory of an address: its INSEE code first, else its postcode."""
+    return of_insee(code_insee) or of_postcode(code_postal)
+
+
+def phone_region(code_insee, code_postal) -> str:
+    """The phonenumbers region to read a local number of this address with: FR in mainland France."""
+    territoire = TERRITOIRES.get(of_codes(code_insee, code_postal) or "")
+    return territoire.telephone if territoire else "FR"
+
+
+# -- clock and calendar of a lieu ----------------------------------------------------------------
 
 def _clean(code) -> str:
     return str(code).strip().upper() if code not in (None, "") else ""
 
 
 def territory_code(departement_code=None, code_insee=None, code_postal=None) -> str:
-    """The code of the TERRITOIRES row a lieu belongs to ("" for the rest of France)."""
-    insee, dep, postcode = _clean(code_insee), _clean(departement_code), _clean(code_postal)
-    if len(insee) == 5 and insee.startswith(OVERSEAS_PREFIXES):
-        return insee[:3] if insee[:3] in TERRITOIRES else ""
-    if dep:
-        if dep in TERRITOIRES:
-            return dep
-        if dep.startswith(OVERSEAS_PREFIXES) and len(dep) == 2 and not insee and postcode[:3] in TERRITOIRES:
-            return postcode[:3]  # a two-character "98" from an older build: the postcode says which
-        return dep[:3] if dep[:3] in TERRITOIRES else ""
+    """The code of a lieu's row in TERRITOIRES or ALSACE_MOSELLE ("" for the rest of France)."""
+    insee, dep = _clean(code_insee), _clean(departement_code)
+    overseas = of_insee(insee)
+    if overseas:
+        return overseas
+    if dep in TERRITOIRES or dep in ALSACE_MOSELLE:
+        return dep
     if len(insee) == 5:
-        return insee[:2] if insee[:2] in TERRITOIRES else ""
-    if len(postcode) == 5 and postcode.isdigit():
-        return postcode[:3] if postcode[:3] in TERRITOIRES else (postcode[:2] if postcode[:2] in TERRITOIRES else "")
-    return ""
+        return insee[:2] if insee[:2] in ALSACE_MOSELLE else ""
+    overseas = of_postcode(code_postal)
+    if overseas and (not dep or dep.startswith(("97", "98"))):  # a two-character "98" from an older build
+        return overseas
+    if dep:
+        return ""
+    postcode = _clean(code_postal)
+    return postcode[:2] if len(postcode) == 5 and postcode[:2] in ALSACE_MOSELLE else ""
 
 
 def territoire(departement_code=None, code_insee=None, code_postal=None) -> Territoire:
     """The territory of a lieu (metropolitan France when nothing is known)."""
-    return TERRITOIRES.get(territory_code(departement_code, code_insee, code_postal), DEFAULT)
+    code = territory_code(departement_code, code_insee, code_postal)
+    return TERRITOIRES.get(code) or ALSACE_MOSELLE.get(code) or DEFAULT
 
 
 def fuseau(departement_code=None, code_insee=None, code_postal=None) -> str:
     """The IANA time zone of a lieu: its commune's where a territory has several, else its territory's."""
+    return clock(departement_code, code_insee, code_postal)[1]
+
+
+@lru_cache(maxsize=65536)
+def clock(departement_code=None, code_insee=None, code_postal=None) -> tuple[Territoire, str]:
+    """(territory, IANA time zone) of a lieu's codes, computed once per distinct codes."""
     t = territoire(departement_code, code_insee, code_postal)
     insee, postcode = _clean(code_insee), _clean(code_postal)
-    return t.fuseaux_communes.get(insee) or (None if insee else t.fuseaux_codes_postaux.get(postcode)) or t.fuseau
+    return t, t.fuseaux_communes.get(insee) or (None if insee else t.fuseaux_codes_postaux.get(postcode)) or t.fuseau
 
 
 # Time zones of part of a territory, in words (the territory's name otherwise).
-ZONE_NAMES = {MARQUISES: "Îles Marquises", GAMBIER: "Gambier", "Antarctica/DumontDUrville": "Terre-Adélie"}
+ZONE_NAMES = {MARQUISES: "Îles Marquises", GAMBIER: "Gambier"}
 
 
 def zone_name(row: dict) -> str:
@@ -108,12 +162,16 @@ def zone_name(row: dict) -> str:
     return ZONE_NAMES.get(zone) or territoire_of_row(row).nom
 
 
+def clock_of_row(row: dict) -> tuple[Territoire, str]:
+    return clock(row.get("departement_code"), row.get("code_insee"), row.get("code_postal"))
+
+
 def territoire_of_row(row: dict) -> Territoire:
-    return territoire(row.get("departement_code"), row.get("code_insee"), row.get("code_postal"))
+    return clock_of_row(row)[0]
 
 
 def fuseau_of_row(row: dict) -> str:
-    return fuseau(row.get("departement_code"), row.get("code_insee"), row.get("code_postal"))
+    return clock_of_row(row)[1]
 
 
 # -- public holidays -----------------------------------------------------------------------------

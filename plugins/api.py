@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from lieux import apiroutes, communes, horaires, nearest, openapi, positions, schemas
+from lieux import apiroutes, eloignement, geocoder, horaires, locating, nearest, openapi, positions, schemas
 from lieux.apiroutes import CORS, JSON_TYPE, answer, error
 from lieux.erreurs_http import translate_body
 
@@ -161,8 +161,7 @@ def lieu_json(row: dict, base: str = "") -> dict:
             except ValueError:
                 value = [v for v in value.split(schemas.SEPARATOR) if v]
         out[name] = value
-    path = f"/lieu/{quote(str(row.get('id')), safe='')}"
-    out["url"] = base + path
+    out["url"] = base + f"/lieu/{quote(str(row.get('id')), safe='')}"
     out["departement"] = ({"code": row.get("departement_code"), "nom": row.get("departement_nom")}
                           if row.get("departement_code") else None)
     out["qualite_geo"] = row.get("qualite_geo")
@@ -173,6 +172,9 @@ def lieu_json(row: dict, base: str = "") -> dict:
     out["jour_ferie"] = state.jour_ferie
     if "distance_km" in row:
         out["distance_km"] = row["distance_km"]
+    for name in ("eloigne", "territoire", "distance_libelle"):
+        if name in row:
+            out[name] = row[name]
     return out
 
 
@@ -238,37 +240,50 @@ def page_base(datasette, request) -> str:
     return datasette.absolute_url(request, datasette.urls.path("/")).rstrip("/")
 
 
-def proches_body(search: dict, centre, rows: list[dict], base: str = "", following: str | None = None) -> tuple[dict, str]:
+def place_json(located) -> dict:
+    """What the API says about the place searched: the commune found, notes (former commune, address…)."""
+    if located is None:
+        return {"commune": None, "notes": []}
+    commune = dict(located.commune) if located.commune else None
+    return {"commune": commune, "notes": list(located.notes)}
+
+
+def proches_body(search: dict, centre, rows: list[dict], located=None, warning: str | None = None,
+                 base: str = "", following: str | None = None) -> tuple[dict, str]:
     lieux = [lieu_json(r, base) for r in rows]
-    paging = {"suivant": following}
+    context = {**place_json(located), "avertissement": warning,
+               "distance_raisonnable_km": eloignement.SENSIBLE_KM, "suivant": following}
     if search["format"] == "geojson":
         return {"type": "FeatureCollection", "centre": centre_json(centre),
-                "features": [feature(l) for l in lieux], **paging}, GEOJSON_TYPE
+                "features": [feature(l) for l in lieux], **context}, GEOJSON_TYPE
     return {"centre": centre_json(centre), "nombre": len(lieux), "rayon_km": search["rayon_km"],
-            "lieux": lieux, **paging}, JSON_TYPE
+            "lieux": lieux, **context}, JSON_TYPE
+
+
+def ambiguous_body(request, search: dict, located) -> dict:
+    """300: the candidates, most populous first, each with the API URL that chooses it."""
+    params = {k: request.args.getlist(k) for k in request.args.keys()}
+    candidates = [{**c, "url": locating.candidate_url("/api/proches", params, c)} for c in located.candidates]
+    return {"erreur": locating.ambiguous_message(located), "candidats": candidates, "notes": located.notes}
 
 
 # -- views -------------------------------------------------------------------------------------
 
-def find(conn, search: dict, after: tuple[float, int] | None = None):
-    """(centre, rows) for a parsed search, run on a database connection; one row more than asked
-    tells whether a next page exists."""
-    if search["lat"] is not None:
-        centre = (search["lat"], search["lon"], "position donnée")
-    else:
-        centre = communes.locate(conn, commune=search["commune"], code_postal=search["code_postal"], q=search["q"])
-        if centre is None:
-            asked = search["code_postal"] or search["commune"] or search["q"]
-            raise NotFound(f"« {asked} » introuvable : essayez le nom exact de la commune, "
-                           "son code postal, ou lat et lon.")
+def geocoder_settings(datasette) -> geocoder.Settings | None:
+    """The address geocoder when configured (metadata plugin `lieux-adresses` or environment), else None."""
+    try:
+        return geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
+    except ValueError:
+        return None  # a malformed setting leaves addresses at their commune, as without a geocoder
+
+
+def search_filters(search: dict) -> dict:
     filters = dict(search["filters"])
     if search["ouvert"] == horaires.NOW:
         filters[nearest.OPEN_NOW] = True
     elif search["ouvert"]:
         filters[nearest.OPEN_AT] = search["ouvert"]
-    rows = nearest.nearest(conn, centre[0], centre[1], n=search["n"] + 1, rayon_km=search["rayon_km"],
-                           filters=filters, after=after)
-    return centre, rows
+    return filters
 
 
 async def proches(datasette, request):
@@ -280,16 +295,33 @@ async def proches(datasette, request):
     except ParameterError as e:
         return error(str(e))
     db = datasette.get_database(DATABASE)
-    try:
-        centre, rows = await db.execute_fn(lambda conn: find(conn, search, after))
-    except NotFound as e:
-        return error(str(e), status=404)
-    following = None
+    located, departement = None, None
+    if search["lat"] is not None:
+        centre = (search["lat"], search["lon"], "position donnée")
+    else:
+        located = await locating.locate_search(db, search, geocoder_settings(datasette))
+        if located.status == locating.AMBIGUOUS:
+            return answer(ambiguous_body(request, search, located), status=300)
+        if located.status != locating.FOUND:
+            asked = search["code_postal"] or search["commune"] or search["q"]
+            return error(f"« {asked} » introuvable : essayez le nom exact de la commune, "
+                         "son code postal, ou lat et lon.", status=404)
+        centre, departement = located.centre, located.departement
+    # one lieu more than asked tells whether a next page exists
+    results = await db.execute_fn(lambda conn: locating.search_lieux(
+        conn, centre[0], centre[1], centre[2], departement, search["n"] + 1, search["rayon_km"],
+        search_filters(search), after=after))
+    if not results.rows:
+        return answer({"erreur": results.empty, "centre": centre_json(centre), "nombre": 0, "lieux": [],
+                       **place_json(located)}, status=404)
+    rows, following = results.rows, None
     if len(rows) > search["n"]:
         rows = rows[:search["n"]]
         last = rows[-1]
-        following = page_base(datasette, request) + next_url(request, make_cursor(build, key, last["distance_km"], last["_rowid"]))
-    body, content_type = proches_body(search, centre, rows, page_base(datasette, request), following)
+        following = page_base(datasette, request) + next_url(
+            request, make_cursor(build, key, last["distance_km"], last["_rowid"]))
+    body, content_type = proches_body(search, centre, rows, located, results.warning,
+                                      page_base(datasette, request), following)
     return answer(body, content_type=content_type)
 
 

@@ -85,26 +85,21 @@ def sql_allowed(datasette) -> bool:
     return value is True or str(value or "").strip().lower() in TRUE
 
 
-def with_security_headers(headers, csp: str, frame_ok: bool = False):
-    """The response's headers, with ours replacing any of the same name.
+# The only pages other sites may frame: the embeddable widget (plugins/integrer.py). Every other page
+# keeps frame-ancestors 'none' and X-Frame-Options: DENY.
+FRAMABLE_PATHS = ("/widget",)
 
-    A response that already says who may frame it (a CSP with frame-ancestors, set by a page made to be
-    embedded such as /integrer) keeps its own CSP and loses X-Frame-Options."""
+
+def with_security_headers(headers, csp: str, path: str = ""):
+    """The response's headers, with ours (those of its path) replacing any of the same name."""
     ours = dict(HEADERS)
-    if frame_ok:
+    if path in FRAMABLE_PATHS:
         ours.pop("x-frame-options")
-    else:
-        ours["content-security-policy"] = csp
-    kept = [(k, v) for k, v in headers if k.decode("latin-1").lower() not in ours]
+        csp = csp.replace("frame-ancestors 'none'", "frame-ancestors *")
+    ours["content-security-policy"] = csp
+    names = set(ours) | set(HEADERS)
+    kept = [(k, v) for k, v in headers if k.decode("latin-1").lower() not in names]
     return kept + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in ours.items()]
-
-
-def own_frame_policy(headers) -> bool:
-    for k, v in headers:
-        if k.decode("latin-1").lower() == "content-security-policy" and b"frame-ancestors" in v \
-                and b"frame-ancestors 'none'" not in v:
-            return True
-    return False
 
 
 def add_headers(app):
@@ -116,9 +111,9 @@ def add_headers(app):
 
         async def send_with_headers(event):
             if event["type"] == "http.response.start":
-                headers = event.get("headers") or []
                 csp = policy(state["nonce"], state["hashes"])
-                event = {**event, "headers": with_security_headers(headers, csp, own_frame_policy(headers))}
+                event = {**event, "headers": with_security_headers(event.get("headers") or [], csp,
+                                                                   scope.get("path", ""))}
             await send(event)
 
         await app(scope, receive, send_with_headers)

@@ -110,7 +110,10 @@ def test_time_zone_of_each_territory(departement, insee, postcode, zone, winter,
     ("98", None, "98800", "988"),
     ("987", None, None, "987"),
     (None, None, "97500", "975"),
-    (None, None, "97133", "971"),         # the postcode alone cannot tell: Guadeloupe's
+    (None, None, "97133", "977"),         # Saint-Barthélemy kept a Guadeloupe postcode
+    (None, None, "97150", "978"),
+    (None, None, "97100", "971"),
+    (None, None, "57000", "57"),
     ("57", None, None, "57"),
     (None, "67482", None, "67"),
     ("75", "75111", "75011", ""),
@@ -123,7 +126,7 @@ def test_territory_code(departement, insee, postcode, code):
 
 
 def test_every_territory_has_a_real_zone_and_calendar():
-    for t in [territoires.DEFAULT, *territoires.TERRITOIRES.values()]:
+    for t in [territoires.DEFAULT, *territoires.TERRITOIRES.values(), *territoires.ALSACE_MOSELLE.values()]:
         ZoneInfo(t.fuseau)
         for zone in t.fuseaux_communes.values():
             ZoneInfo(zone)
