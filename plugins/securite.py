@@ -90,14 +90,20 @@ def sql_allowed(datasette) -> bool:
 FRAMABLE_PATHS = ("/widget",)
 
 
-def with_security_headers(headers, csp: str, path: str = ""):
-    """The response's headers, with ours (those of its path) replacing any of the same name."""
-    ours = dict(HEADERS)
+def headers_for(path: str, csp: str | None = None) -> dict:
+    """Our headers for a response to `path` (exact paths only may be framed)."""
+    ours = {**HEADERS, "content-security-policy": csp or CONTENT_SECURITY_POLICY}
     if path in FRAMABLE_PATHS:
         ours.pop("x-frame-options")
-        csp = csp.replace("frame-ancestors 'none'", "frame-ancestors *")
-    ours["content-security-policy"] = csp
-    names = set(ours) | set(HEADERS)
+        ours["content-security-policy"] = ours["content-security-policy"].replace("frame-ancestors 'none'",
+                                                                                  "frame-ancestors *")
+    return ours
+
+
+def with_security_headers(headers, csp: str, path: str = ""):
+    """The response's headers, with ours (those of its path) replacing any of the same name."""
+    ours = headers_for(path, csp)
+    names = set(HEADERS) | {"content-security-policy"}
     kept = [(k, v) for k, v in headers if k.decode("latin-1").lower() not in names]
     return kept + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in ours.items()]
 
