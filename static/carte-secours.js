@@ -4,6 +4,7 @@
    - When the tile server does not answer (offline, blocked, down), the map says so in French and draws the
      départements' outlines, read from the database (/carte/departements.geojson), as its background. */
 import "../-/static-plugins/datasette-leaflet/leaflet-v1.7.1.js";
+export * from "../-/static-plugins/datasette-leaflet/leaflet-v1.7.1.js";  // `import * as L from` this file
 
 const L = window.L;
 const CONTOURS_URL = new URL("../carte/departements.geojson", import.meta.url).href;
@@ -24,11 +25,16 @@ function fallback(map) {
   map._lieuxSecours = true;
   const container = map.getContainer();
   container.classList.add("carte-hors-ligne");
+  if (container.offsetWidth < 250) { drawContours(map, container); return; }  // a cell's thumbnail map: no message
   const note = document.createElement("p");
   note.className = "carte-message";
   note.setAttribute("role", "status");
   note.textContent = MESSAGE;
   container.parentNode.insertBefore(note, container.nextSibling);
+  drawContours(map, container);
+}
+
+function drawContours(map, container) {
   loadContours().then(function (collection) {
     if (!collection.features || !collection.features.length) return;
     const layer = L.geoJSON(collection, {
@@ -44,6 +50,15 @@ function fallback(map) {
 if (L && !L.lieuxSecours) {
   L.lieuxSecours = true;
   L.Marker.prototype.options.keyboard = false;
+  // Leaflet's own words, in French, on every map.
+  L.Control.Zoom.prototype.options.zoomInTitle = "Zoomer";
+  L.Control.Zoom.prototype.options.zoomOutTitle = "Dézoomer";
+  L.Map.addInitHook(function () {
+    this.on("popupopen", function (event) {
+      const close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", "Fermer"); close.setAttribute("title", "Fermer"); }
+    });
+  });
   L.TileLayer.addInitHook(function () {
     let loaded = 0;
     this.on("tileload", function () { loaded += 1; });
