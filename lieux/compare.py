@@ -112,7 +112,9 @@ def compare(new_path: Path, served_path: Path | None) -> Comparison:
             old = (before or {}).get("sources", {}).get(sid, {})
             result.sources[sid] = {"avant": old.get("lignes_chargees"), "apres": loaded or 0, "statut": statut,
                                    "message": message}
-        built = conn.execute("select valeur from build_info where cle = 'construit_le'").fetchone()
+        from .changements import current_build
+
+        built = current_build(conn)
         if built and "changements" in {r[0] for r in conn.execute("select name from sqlite_master")}:
             for nature, n in conn.execute("select nature, count(*) from changements where construction = ? "
                                           "group by nature", [built[0]]):

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from . import merge, schemas
+from . import formulas, merge, schemas
 
 # Columns of the lieux table besides the standard's fields.
 LIEUX_EXTRA_COLUMNS = {
@@ -172,7 +172,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["sources"].create({
         "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
-        "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "corrections": int,
+        "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
         # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
         "geo_source": int, "geo_corrigee": int, "geo_centre_commune": int, "geo_hors_departement": int,
@@ -182,6 +182,10 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["rejets"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur": str, "code": str,
         "message": str, "ligne_source": str,
+    }, pk="id", foreign_keys=[("source", "sources", "id")])
+    # rows a producer marks inactive or hidden (descriptor key set_aside): neither loaded nor rejected
+    db["ecartes"].create({
+        "id": int, "source": str, "ligne": int, "motif": str, "regle": str, "ligne_source": str,
     }, pk="id", foreign_keys=[("source", "sources", "id")])
     db["corrections"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur_source": str,
@@ -206,11 +210,13 @@ def write_build_info(db: sqlite_utils.Database, built_at: str | None = None) -> 
 
 
 def as_text(value):
+    """A value of the bookkeeping tables (rejets, corrections…) as text, never a spreadsheet formula:
+    the value a producer wrote is kept, an apostrophe in front when a spreadsheet would run it (lieux.formulas)."""
     if value is None:
         return None
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return formulas.neutralise(str(value))
 
 
 def insert_result(db: sqlite_utils.Database, result) -> None:
@@ -221,16 +227,20 @@ def insert_result(db: sqlite_utils.Database, result) -> None:
                 ({**db_row(r, schema_name), "source": result.source} for r in rows), batch_size=1000, alter=True)
     db["rejets"].insert_all(({
         "source": r.source, "schema": r.schema, "ligne": r.ligne, "champ": r.issue.field,
-        "valeur": as_text(r.issue.value), "code": r.issue.code, "message": r.issue.message,
+        "valeur": as_text(r.issue.value), "code": r.issue.code, "message": as_text(r.issue.message),
         "ligne_source": json.dumps(r.record, ensure_ascii=False, default=str),
     } for r in result.rejets), batch_size=1000)
     db["corrections"].insert_all(({
         "source": c.source, "schema": c.schema, "ligne": c.ligne, "champ": c.champ,
-        "valeur_source": as_text(c.valeur_source), "valeur_retenue": as_text(c.valeur_retenue), "motif": c.motif,
+        "valeur_source": as_text(c.valeur_source), "valeur_retenue": as_text(c.valeur_retenue), "motif": as_text(c.motif),
     } for c in result.corrections), batch_size=1000)
     db["valeurs_non_reconnues"].insert_all(({
-        "source": result.source, "champ": field, "valeur": value, "nombre": count,
+        "source": result.source, "champ": field, "valeur": as_text(value), "nombre": count,
     } for (field, value), count in sorted(result.unmapped.items())), batch_size=1000)
+    db["ecartes"].insert_all(({
+        "source": e.source, "ligne": e.ligne, "motif": as_text(e.motif), "regle": as_text(e.regle),
+        "ligne_source": json.dumps(e.record, ensure_ascii=False, default=str),
+    } for e in getattr(result, "ecartes", [])), batch_size=1000)
 
 
 def insert_lieux(db: sqlite_utils.Database, rows, batch_size: int = 5000) -> None:
@@ -253,6 +263,26 @@ def insert_lieux(db: sqlite_utils.Database, rows, batch_size: int = 5000) -> Non
             batch = []
     if batch:
         db.conn.executemany(sql, batch)
+
+
+def neutralise_formulas(db: sqlite_utils.Database) -> int:
+    """Every text of every table, made safe to open in a spreadsheet (lieux.formulas): the last guard, so that
+    Datasette's CSV views never carry a formula. The lieux were already neutralised when mapped, with a
+    correction each; what is left is bookkeeping and reference labels ("@etalab/decoupage-administratif").
+    Run before create_indexes (full-text indexes are built from the clean values). Returns the cells changed."""
+    db.conn.create_function("lieux_formule", 1, formulas.is_formula, deterministic=True)
+    virtual = [r[0] for r in db.execute("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL%'")]
+    changed = 0
+    for table in db.table_names():
+        if any(table == v or table.startswith(v + "_") for v in virtual):
+            continue
+        for column in db[table].columns:
+            if column.type.upper() not in ("TEXT", ""):
+                continue
+            cursor = db.execute(f"update [{table}] set [{column.name}] = ? || [{column.name}] "
+                                f"where lieux_formule([{column.name}])", [formulas.PREFIX])
+            changed += cursor.rowcount
+    return changed
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:

@@ -7,9 +7,10 @@ A share is a fraction of the count in the database being served (or in the last 
 # (the copy is kept, the source is marked `perimee`).
 FETCH_COLLAPSE_RATIO = 0.5
 
-# refresh: a source whose lieux fall by more than this share, or that fails or becomes unreadable,
-# keeps its last good rows (those of the served database), marked `perimee` with the reason.
-SOURCE_MAX_LOSS = 0.5
+# refresh: a source whose loaded rows fall by more than this share, or that fails or becomes unreadable,
+# keeps its last good rows (those of the served database), marked `perimee` with the reason. Lower than
+# FETCH_COLLAPSE_RATIO's half: a file half empty passes the download check and is caught here.
+SOURCE_MAX_LOSS = 0.3
 
 # refresh: the new database is not published when the whole directory loses more than this share
 # of its lieux (after the stale sources kept their rows). Exit code 3.
