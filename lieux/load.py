@@ -302,19 +302,24 @@ def create_indexes(db: sqlite_utils.Database) -> None:
 
 # --- Merge tables (lieux/merge.py): provenance, fusions, membres; ids of the previous build ---
 
+# What the geography step said of each row (its `_geo`) that the merge reads: kept in `membres`.
+MEMBER_GEO_KEYS = ("qualite_geo", "commune_nouvelle", "commune_deleguee")
+
+
 def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict], fusions: list[dict],
                  provenance: list[dict]) -> None:
     """`membres` (every valid source row as mapped, before merging, and its lieu), `provenance`
     (which source row gave each field of each lieu), `fusions` (every merge decision)."""
     lieu_of = {(m["source"], m["cle"]): (l["id"], m["empreinte"]) for l in lieux for m in l.get("_membres", [])}
-    db["membres"].create({"lieu_id": str, "source_id": str, "cle": str, "ligne": int, "empreinte": str,
+    db["membres"].create({"lieu_id": str, "source_id": str, "cle": str, "ligne": int, "empreinte": str, "qualite_geo": str, "commune_nouvelle": int,
+                          "commune_deleguee": str,
                           **{k: t for k, t in column_types(schemas.LIEUX).items() if k != "id"}}, pk=("source_id", "cle"), foreign_keys=[("lieu_id", "lieux", "id")])
 
     def membre(r):  # `source` is the standard's field (the producer); the source id is `source_id`
         lieu_id, empreinte = lieu_of[(r["_source"], str(r.get("id")))]
         values = db_row(r, schemas.LIEUX)
         return {"lieu_id": lieu_id, "source_id": r["_source"], "cle": str(values.pop("id")), "ligne": r.get("_ligne"),
-                "empreinte": empreinte, **values}
+                "empreinte": empreinte, **{k: (r.get("_geo") or {}).get(k) for k in MEMBER_GEO_KEYS}, **values}
 
     # rows of no lieu: an older vintage's places that the current list dropped (in `rejets`, merge.merge)
     db["membres"].insert_all((membre(r) for r in rows if (r["_source"], str(r.get("id"))) in lieu_of),
@@ -363,6 +368,7 @@ def read_merge_inputs(db_path: Path) -> list[dict]:
             r = dict(member)
             r.update({k: json.loads(r[k]) for k in multi if r.get(k)})
             r["_source"], r["id"], r["_ligne"] = r.pop("source_id"), r.pop("cle"), r.pop("ligne")
+            r["_geo"] = {k: r.pop(k, None) for k in MEMBER_GEO_KEYS}  # how the geography step placed it
             del r["lieu_id"], r["empreinte"]
             rows.append(r)
         for source, ligne, row in conn.execute(

@@ -31,6 +31,7 @@ class Geography:
     """Everything the geography step needs, indexed for look-ups."""
     communes: dict[str, Commune] = field(default_factory=dict)
     successor: dict[str, str] = field(default_factory=dict)       # old or delegated commune code -> current code
+    delegated: dict[str, dict[str, str]] = field(default_factory=dict)  # commune nouvelle -> {name_key: déléguée code}
     by_postcode: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     departements: dict[str, dict] = field(default_factory=dict)   # code -> {nom, region}
@@ -88,6 +89,7 @@ def add_cog_communes(geo: Geography, records: list[dict]) -> None:
             parent = r["chefLieu"]
             if r["code"] != parent:
                 geo.successor.setdefault(r["code"], parent)
+            geo.delegated.setdefault(parent, {})[name_key(r["nom"])] = r["code"]
             geo.by_name[name_key(r["nom"])].add(parent)
         for old in r.get("anciensCodes") or ():
             if r.get("type") == "commune-actuelle" and old not in geo.communes:
