@@ -8,8 +8,9 @@ export * from "../-/static-plugins/datasette-leaflet/leaflet-v1.7.1.js";  // `im
 
 const L = window.L;
 const CONTOURS_URL = new URL("../carte/departements.geojson", import.meta.url).href;
-const MESSAGE = "Le fond de carte n'a pas pu être chargé (connexion absente ou serveur de tuiles indisponible). "
-  + "Les contours des départements le remplacent ; les lieux restent listés sous la carte.";
+const MESSAGE = "Le fond de carte n'a pas pu être chargé (connexion absente ou serveur de tuiles indisponible) : "
+  + "les contours des départements le remplacent.";
+const ZOOM_MAX_SANS_TUILES = 10;  // closer in, a département's outline is out of view
 let contours = null;
 
 function loadContours() {
@@ -32,6 +33,7 @@ function fallback(map) {
   note.textContent = MESSAGE;
   container.parentNode.insertBefore(note, container.nextSibling);
   drawContours(map, container);
+  if (map.getZoom() > ZOOM_MAX_SANS_TUILES) map.setZoom(ZOOM_MAX_SANS_TUILES, { animate: false });
 }
 
 function drawContours(map, container) {
@@ -59,7 +61,15 @@ if (L && !L.lieuxSecours) {
       if (close) { close.setAttribute("aria-label", "Fermer"); close.setAttribute("title", "Fermer"); }
     });
   });
+  // Every tile layer, whoever makes it (datasette-leaflet-geojson hard-codes OpenStreetMap), uses the site's
+  // one tile setting (metadata.yml, datasette-cluster-map's tile_layer), written in <meta name="lieux-tuiles">.
+  const meta = document.querySelector('meta[name="lieux-tuiles"]');
+  const tiles = meta ? JSON.parse(meta.content) : null;
   L.TileLayer.addInitHook(function () {
+    if (tiles && tiles.tile_layer && !(L.TileLayer.WMS && this instanceof L.TileLayer.WMS)) {
+      this._url = tiles.tile_layer;
+      L.setOptions(this, tiles.tile_layer_options || {});
+    }
     let loaded = 0;
     this.on("tileload", function () { loaded += 1; });
     this.on("tileerror", function () { if (!loaded) fallback(this._map); });

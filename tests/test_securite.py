@@ -116,7 +116,8 @@ WRITING_HOOKS = {"register_routes", "startup", "permission_allowed", "actor_from
 # Our plugins that add routes, reviewed: their views only run SELECTs (the database is immutable anyway)
 # and render through autoescaped templates or JSON.
 REVIEWED_ROUTE_PLUGINS = {"couverture.py", "api.py", "pages.py", "qualite.py",
-                          "site.py"}  # /dictionnaire, /carte/departements.geojson: SELECTs, escaped
+                          "site.py",  # /dictionnaire, /carte/departements.geojson: SELECTs, escaped
+                          "changements.py"}  # refresh's changes feed and producer reports: SELECTs only
 
 
 @pytest.mark.asyncio

@@ -90,6 +90,7 @@ def plugin_paths(db_path) -> list[str]:
     for routes in pm.hook.register_routes(datasette=datasette):
         for pattern, _view in routes or []:
             regex = pattern if isinstance(pattern, str) else pattern.pattern
+            regex = re.sub(r"\(\?:(?:[^()]|\([^()]*\))*\)\?", "", regex)  # optional parts left out
             names = re.findall(r"\(\?P<(\w+)>", regex)
             missing = [n for n in names if not values.get(n)]
             assert not missing, f"route {regex}: donnez un exemple pour {missing} dans samples()"
@@ -193,3 +194,114 @@ def test_the_route_list_covers_every_plugin_route(site_db, every_path):
     for path in ("/", "/couverture", "/qualite", "/dictionnaire", "/lieux", "/lieux/lieux", "/api/"):
         assert path in every_path
     assert any(p.startswith("/lieu/") for p in every_path) and any(p.startswith("/qualite/") for p in every_path)
+
+
+# -- maps ----------------------------------------------------------------------------------------
+
+# A 1×1 PNG, served as every tile when the test plays a tile server that answers.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+MAP_PAGES = ["/?q=75011", "/lieu/demo-001", "/lieux/lieux"]
+
+
+def tile_route(site, how):
+    def handle(route):
+        url = route.request.url
+        if url.startswith(site.url):
+            return route.continue_()
+        if how == "repond":
+            return route.fulfill(status=200, content_type="image/png", body=PNG)
+        if how == "erreur-500":
+            return route.fulfill(status=500, body="panne")
+        return route.abort()  # "bloquees": offline
+    return handle
+
+
+@pytest.mark.parametrize("how", ["bloquees", "erreur-500"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_maps_without_tiles_say_so_and_draw_the_departements(chromium, site, site_db, size, how):
+    context = chromium.new_context(viewport=SIZES[size], locale="fr-FR")
+    context.route("**/*", tile_route(site, how))
+    page = context.new_page()
+    departements = sqlite3.connect(site_db).execute(
+        "select count(*) from departements where geometry is not null").fetchone()[0]
+    try:
+        for path in MAP_PAGES:
+            page.goto(site.url + path)
+            page.locator(".carte-message").first.wait_for(timeout=15000)
+            message = page.locator(".carte-message").first
+            assert message.is_visible()
+            assert message.inner_text().startswith("Le fond de carte n'a pas pu être chargé")
+            if departements:
+                wait_until(page, "document.querySelector('[data-contours]') !== null")
+                drawn = page.evaluate("document.querySelector('[data-contours]').dataset.contours")
+                assert int(drawn) == departements
+                assert page.locator("[data-contours] .leaflet-overlay-pane path").count() >= departements
+            slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+            page.screenshot(path=str(SCREENSHOTS / f"carte-sans-tuiles-{how}-{slug}-{size}.png"))
+    finally:
+        context.close()
+
+
+def test_maps_with_tiles_show_no_message(chromium, site):
+    context = chromium.new_context(viewport=SIZES["bureau"], locale="fr-FR")
+    context.route("**/*", tile_route(site, "repond"))
+    page = context.new_page()
+    try:
+        for path in MAP_PAGES:
+            page.goto(site.url + path)
+            wait_until(page, "document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+            page.wait_for_load_state("networkidle")
+            assert page.locator(".carte-message").count() == 0, path
+            assert page.locator("[data-contours]").count() == 0, path
+    finally:
+        context.close()
+
+
+def test_markers_are_not_tab_stops_and_same_spot_markers_are_spread(chromium, site):
+    context = chromium.new_context(viewport=SIZES["bureau"], locale="fr-FR")
+    context.route("**/*", tile_route(site, "repond"))
+    page = context.new_page()
+    try:
+        for path in ("/?q=75011", "/lieux/lieux"):
+            page.goto(site.url + path)
+            wait_until(page, "document.querySelectorAll('.leaflet-marker-icon').length > 0")
+            focusable = page.evaluate("[...document.querySelectorAll('.leaflet-marker-icon')]"
+                                      ".filter(m => m.tabIndex >= 0 && m.hasAttribute('tabindex')).length")
+            assert focusable == 0, path
+        # The list is the keyboard path: tabbing from the search box reaches every result's link.
+        page.goto(site.url + "/?q=75011")
+        links = page.locator("#liste > li.resultat h3 a").count()
+        assert links > 0
+        # Three lieux at one spot are drawn apart, each number visible.
+        positions = page.evaluate("""() => {
+            const box = document.createElement('div'); box.style.cssText = 'width:400px;height:300px';
+            document.body.appendChild(box);
+            const carte = LieuxCarte.create(box, JSON.parse(document.getElementById('donnees-carte').textContent));
+            const spot = {lat: 48.8566, lon: 2.3522};
+            LieuxCarte.draw(carte, null, [1, 2, 3].map(i => Object.assign({id: 'x' + i, nom: 'Lieu ' + i}, spot)), true);
+            return [...box.querySelectorAll('.marqueur-numero')].map(m => {
+                const r = m.getBoundingClientRect(); return [Math.round(r.x), Math.round(r.y), m.textContent]; });
+        }""")
+        assert sorted(p[2] for p in positions) == ["1", "2", "3"]
+        points = {(x, y) for x, y, _ in positions}
+        assert len(points) == 3
+        assert all(abs(a[0] - b[0]) >= 20 or abs(a[1] - b[1]) >= 20 for a in points for b in points if a != b)
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_desktop_results_have_no_empty_column(chromium, site):
+    context = chromium.new_context(viewport=SIZES["bureau"], locale="fr-FR", java_script_enabled=False)
+    context.route("**/*", tile_route(site, "bloquees"))
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/?q=75011")
+        assert page.locator("#liste > li.resultat").count() > 0
+        assert page.locator(".carte-cadre").is_hidden()
+        liste = page.locator("#liste").bounding_box()
+        zone = page.locator(".liste-carte").bounding_box()
+        assert liste["width"] >= 0.95 * zone["width"], (liste, zone)
+        page.screenshot(path=str(SCREENSHOTS / "recherche-sans-js-bureau-1366.png"), full_page=True)
+    finally:
+        context.close()
