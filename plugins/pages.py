@@ -14,7 +14,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from lieux import carte, communes, display, horaires, nearest, schemas
+from lieux import carte, communes, display, texte, horaires, nearest, schemas
 from lieux.search import DEFAULT_N, MAX_N, SearchError, has_place, parse_search, query_params
 
 DATABASE = "lieux"
@@ -39,8 +39,11 @@ def opening(lieu: dict) -> dict:
     tz = horaires.timezone_for(lieu.get("departement_code"))
     osm = lieu.get("horaires")
     local = horaires.local_time(tz)
+    # A place that receives no public has hours to be reached, not opening hours: never "open now" (README).
+    public = texte.receives_public(display.as_list(lieu.get("modalites_acces")))
     return {
-        "ouvert": horaires.is_open(osm, tz) if osm else None,
+        "ouvert": horaires.is_open(osm, tz) if osm and public else None,
+        "accueil_public": public,
         "jours": horaires.describe(osm, local) if osm else None,
         "aujourdhui": local.weekday(),
         "fuseau": tz,
@@ -50,7 +53,7 @@ def opening(lieu: dict) -> dict:
 
 def result_card(datasette, lieu: dict) -> dict:
     """What a result shows: the lieu's fields plus its page, distance and opening state."""
-    card = dict(lieu)
+    card = texte.public_lieu(lieu)
     for name in display.FILTER_NAMES + ("courriels", "site_web", "typologie"):
         card[name] = display.as_list(lieu.get(name))
     card["url"] = lieu_path(datasette, lieu["id"])
@@ -165,6 +168,7 @@ async def search_page(datasette, request):
             "n_defaut": DEFAULT_N,
             "n_max": MAX_N,
             "page": datasette.urls.path("/lieu/"),
+            "texte": texte.for_browser(),
         },
     }
     html = await datasette.render_template("index.html", context, request=request, view_name="recherche")
@@ -225,6 +229,7 @@ async def lieu_page(datasette, request):
             view_name="lieu")
         return Response.html(html, status=404)
     lieu = dict(row)
+    shown = texte.public_lieu(lieu)
     sources = await load_sources(db, lieu)
     hubs = await find_hubs(db, lieu)
     lists = {name: display.as_list(lieu.get(name)) for name in schemas.multi_valued(schemas.LIEUX)}
@@ -236,7 +241,12 @@ async def lieu_page(datasette, request):
     context = {
         **page_assets(datasette),
         "view_name": "lieu",
-        "lieu": lieu,
+        "lieu": {**lieu, **{k: shown[k] for k in ("nom", "commune", "structure_parente", "adresse",
+                                                   "complement_adresse", "presentation_resume",
+                                                   "presentation_detail", "accueil_public")}},
+        "sigles": texte.acronyms(lieu.get("nom"), lieu.get("structure_parente"), lieu.get("presentation_resume"),
+                                 lieu.get("presentation_detail")),
+        "itinerance": [texte.itinerance_label(v) for v in lists.get("itinerance", [])],
         "listes": lists,
         "typologies": [display.typology_label(c) for c in lists.get("typologie", [])],
         "horaires": opening(lieu),
@@ -249,7 +259,7 @@ async def lieu_page(datasette, request):
         "row_url": datasette.urls.row(DATABASE, "lieux", tilde_encode(lieu_id)),
         "api_url": datasette.urls.path(f"/api/lieux/{quote(lieu_id, safe='')}"),
         "map_data": {**map_config(datasette), "lieux": [
-            {"id": lieu["id"], "nom": lieu["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude")}]},
+            {"id": lieu["id"], "nom": shown["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude")}]},
     }
     html = await datasette.render_template("lieu.html", context, request=request, view_name="lieu")
     return Response.html(html)

@@ -97,12 +97,19 @@
     li.setAttribute("data-id", lieu.id);
     slot("numero").textContent = String(number);
     var nom = slot("nom");
-    nom.textContent = lieu.nom;
+    var T = window.LieuxTexte;
+    if (T && data.texte) T.setup(data.texte);
+    nom.textContent = T ? T.nom(lieu.nom) : lieu.nom;
     nom.href = data.page + encodeURIComponent(lieu.id);
     slot("distance").textContent = lieu.distance_km != null ? "à " + formatDistance(lieu.distance_km) : "";
-    var adresse = [lieu.adresse, [lieu.code_postal, lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    var rue = T ? T.adresse(lieu.adresse) : lieu.adresse;
+    var adresse = [rue, [lieu.code_postal, T ? T.nom(lieu.commune) : lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
     slot("adresse").textContent = adresse;
     var ouvert = lieu.ouvert_maintenant !== undefined ? lieu.ouvert_maintenant : lieu.ouvert;
+    var recoit = !T || T.accueilPublic(asList(lieu.modalites_acces));
+    if (!recoit) ouvert = null;  // hours to reach it, not opening hours (README)
+    var sansPublic = slot("sans-public");
+    if (sansPublic) sansPublic.hidden = recoit;
     slot("ouvert").hidden = ouvert !== true;
     slot("ferme").hidden = ouvert !== false;
     var frais = asList(lieu.frais_a_charge);
@@ -174,7 +181,7 @@
       plus.hidden = true;
     }
     drawMap(centre, lieux.map(function (l) {
-      return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude,
+      return { id: l.id, nom: window.LieuxTexte ? LieuxTexte.nom(l.nom) : l.nom, lat: l.latitude, lon: l.longitude,
                url: data.page + encodeURIComponent(l.id), distance: formatDistance(l.distance_km) };
     }));
     document.querySelector(".introduction").classList.add("compacte");

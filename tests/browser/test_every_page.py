@@ -305,3 +305,24 @@ def test_without_javascript_the_desktop_results_have_no_empty_column(chromium, s
         page.screenshot(path=str(SCREENSHOTS / "recherche-sans-js-bureau-1366.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_browser_puts_names_in_normal_case_as_the_server_does(chromium, site):
+    """static/texte.js (results fetched from the API) gives the same text as lieux/texte.py (pages)."""
+    from lieux import texte
+    from tests.test_texte import ADDRESSES, NAMES
+
+    context = chromium.new_context(viewport=SIZES["bureau"], locale="fr-FR")
+    context.route("**/*", tile_route(site, "bloquees"))
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/?q=75011")
+        wait_until(page, "window.LieuxTexte !== undefined")
+        page.evaluate("LieuxTexte.setup(JSON.parse(document.getElementById('donnees-carte').textContent).texte)")
+        for raw, _ in NAMES:
+            assert page.evaluate("t => LieuxTexte.nom(t)", raw) == texte.normal_case(raw), raw
+        for raw, _ in ADDRESSES:
+            assert page.evaluate("t => LieuxTexte.adresse(t)", raw) == texte.normal_case(raw, address=True), raw
+        assert page.evaluate("v => LieuxTexte.accueilPublic(v)", ["Ce lieu n’accueille pas de public"]) is False
+    finally:
+        context.close()
