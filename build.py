@@ -237,6 +237,28 @@ def refresh(db_path, sources_dir, pinned, accepted, journal_path):
 
 
 @cli.command()
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="Base servie, en général le lien que « refresh » fait pointer sur la version publiée.")
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (0.0.0.0 dans un conteneur).")
+def service(db_path, port, host):
+    """Sert la base publiée sans interrompre une requête quand « refresh » publie une nouvelle version.
+
+    Le port est ouvert une fois ; à chaque nouvelle version (le lien --db a
+    changé, vérifié chaque seconde ou à réception de SIGHUP), un nouveau
+    Datasette démarre sur la même socket, puis l'ancien finit ses requêtes et
+    s'arrête. Datasette est lancé comme par « serve ».
+
+    \b
+    Exemple :
+        python build.py service --db /srv/annuaire/lieux.db --port 8001
+    """
+    from lieux import relais
+
+    relais.run(db_path, host=host, port=port)
+
+
+@cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
               help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")

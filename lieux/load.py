@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from . import formulas, merge, schemas
+from . import formulas, merge, positions, schemas
 
 # Columns of the lieux table besides the standard's fields.
 LIEUX_EXTRA_COLUMNS = {
@@ -89,8 +89,9 @@ def lieu_row(values: dict) -> dict:
 def popup(values: dict) -> str:
     """The map popup of a lieu: its name, its address, a link to its row."""
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
-    if (values.get("_geo") or {}).get("qualite_geo") == "centre_commune":
-        address += " — position approximative : centre de la commune"
+    what = positions.what_the_point_is((values.get("_geo") or {}).get("qualite_geo"))
+    if what:
+        address += f" — position approximative : {what}"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
@@ -273,14 +274,22 @@ def neutralise_formulas(db: sqlite_utils.Database) -> int:
     db.conn.create_function("lieux_formule", 1, formulas.is_formula, deterministic=True)
     virtual = [r[0] for r in db.execute("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL%'")]
     changed = 0
+    firsts = [*formulas.TRIGGERS, " ", "\u00a0"]  # a sign, or spaces that may hide one
+    marks = ", ".join("?" * len(firsts))
+
+    def candidate(column: str) -> str:  # SQLite's substr picks the few candidates, Python decides (+33… is data)
+        return f"(substr([{column}], 1, 1) in ({marks}) and lieux_formule([{column}]))"
+
     for table in db.table_names():
         if any(table == v or table.startswith(v + "_") for v in virtual):
             continue
-        for column in db[table].columns:
-            if column.type.upper() not in ("TEXT", ""):
-                continue
-            cursor = db.execute(f"update [{table}] set [{column.name}] = ? || [{column.name}] "
-                                f"where lieux_formule([{column.name}])", [formulas.PREFIX])
+        columns = [c.name for c in db[table].columns if c.type.upper() in ("TEXT", "")]
+        if not columns or not db.execute(f"select 1 from [{table}] where {' or '.join(candidate(c) for c in columns)} limit 1",
+                                         firsts * len(columns)).fetchone():
+            continue  # one scan of the table finds nothing: the usual case
+        for column in columns:
+            cursor = db.execute(f"update [{table}] set [{column}] = ? || [{column}] where {candidate(column)}",
+                                [formulas.PREFIX, *firsts])
             changed += cursor.rowcount
     return changed
 

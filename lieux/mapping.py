@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import formulas
+from .paths import path_value
 from .transforms import TRANSFORM_FACTORIES, TRANSFORMS, Corrected, TransformError, normalise_label, splitter
 
 # Transforms every source gets for these fields, after its own: the standard's formats.
@@ -45,7 +46,6 @@ FIELD_TRANSFORMS = {
 TEXT_TRANSFORM = "text"
 TRUTHY = {"true", "oui", "x", "1", "yes", "vrai", "o", "y"}
 SPEC_KEYS = {"column", "columns", "value", "template", "flags", "split", "transforms", "map", "default", "fallback"}
-PATH_TOKEN = re.compile(r"\[(-?\d+)\]|\.?([^.\[\]]+)")
 TEMPLATE_KEY = re.compile(r"\{([^{}]+)\}")
 
 
@@ -84,30 +84,6 @@ def normalise_spec(spec) -> dict:
             raise ValueError(f"clé(s) inconnue(s) dans la description d'un champ : {', '.join(sorted(unknown))}")
         return spec
     return {"value": spec}
-
-
-def path_value(data, path: str):
-    """The value at a column name, or at a path into nested JSON: "geolocalisation.lat" (key lat of the
-    object geolocalisation), "a.b[0].c" (item 0 of list b), "contacts[-1]" (the last item). A key that
-    is literally the whole name ("investissement_de_l.etat") wins. None when the path leads nowhere."""
-    if not isinstance(data, dict):
-        return None
-    if path in data:
-        return data[path]
-    if "." not in path and "[" not in path:
-        return None
-    value = data
-    for m in PATH_TOKEN.finditer(path):
-        index, key = m.group(1), m.group(2)
-        if index is not None:
-            if not isinstance(value, list) or not -len(value) <= int(index) < len(value):
-                return None
-            value = value[int(index)]
-        elif isinstance(value, dict) and key in value:
-            value = value[key]
-        else:
-            return None
-    return value
 
 
 def is_missing(value, missing_values) -> bool:
@@ -215,6 +191,15 @@ class Mapper:
     def __init__(self, fields: dict, maps: dict, schema: dict, multi_valued, missing_values):
         self.schema_fields = [f["name"] for f in schema["fields"]]
         self.required = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+        # a value off its field's pattern is not usable: a fallback may stand in (validation explains it otherwise)
+        self.patterns = {}
+        for f in schema["fields"]:
+            pattern = f.get("constraints", {}).get("pattern")
+            if pattern and f["name"] not in set(multi_valued):
+                try:
+                    self.patterns[f["name"]] = re.compile(pattern)
+                except re.error:  # a pattern Python cannot read: validation alone checks it
+                    pass
         self.multi = set(multi_valued)
         self.missing_values = set(missing_values)
         # a field is filled by one spec, or by a list of specs whose values add up (multi-valued fields)
@@ -275,21 +260,26 @@ class Mapper:
             value = spec["default"]
         out.corrections.extend(attempt.corrections)
         out.unmapped.extend(attempt.unmapped)
-        if value is not None:
+        if value is not None and self._fits(name, value):
             out.issues.extend(attempt.issues)
             return value
         for fallback in fallbacks:
             tried = Mapped(values=out.values)
-            value = self._with_fallback(name, fallback, data, tried)
+            replacement = self._with_fallback(name, fallback, data, tried)
             out.corrections.extend(tried.corrections)
             out.unmapped.extend(tried.unmapped)
-            if value is not None and not tried.issues:
+            if replacement is not None and not tried.issues and self._fits(name, replacement):
                 before = raw_value(data, spec, self.missing_values)
-                why = "; ".join(i.message for i in attempt.issues) or "valeur absente"
-                out.corrections.append(Correction(name, before, value, f"valeur de repli ({describe(fallback)}) : {why}"))
-                return value
+                why = "; ".join(i.message for i in attempt.issues) or (
+                    f"« {value} » ne respecte pas le format du champ" if value is not None else "valeur absente")
+                out.corrections.append(Correction(name, before, replacement, f"valeur de repli ({describe(fallback)}) : {why}"))
+                return replacement
         out.issues.extend(attempt.issues)
-        return None
+        return value  # None, or a value off its pattern that validation will explain
+
+    def _fits(self, name, value) -> bool:
+        pattern = self.patterns.get(name)
+        return pattern is None or not isinstance(value, str) or bool(pattern.fullmatch(value))
 
     def _field(self, name, spec, data, out: Mapped):
         raw = raw_value(data, spec, self.missing_values)

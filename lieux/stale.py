@@ -52,12 +52,13 @@ def restore(served: Path, descriptor) -> tuple[SourceResult, dict] | None:
         for out in descriptor.outputs:
             result.rows[out.schema], result.loaded[out.schema], result.rejected[out.schema] = RowSpool(), 0, 0
         lieux = result.rows.get(schemas.LIEUX)
+        standard = set(schemas.field_names(schemas.LIEUX))
         if lieux is not None and "membres" in tables:
             for member in conn.execute("select * from membres where source_id = ? order by rowid", [descriptor.id]):
                 r = decode(dict(member), schemas.LIEUX)
                 r["_source"], r["id"], r["_ligne"] = r.pop("source_id"), r.pop("cle"), r.pop("ligne")
-                del r["lieu_id"], r["empreinte"]
-                lieux.append(r)
+                # only the standard's fields: the rest (lieu, fingerprint, what geography said) is recomputed
+                lieux.append({k: v for k, v in r.items() if k in standard or k.startswith("_")})
             for ligne, row in conn.execute("select ligne, ligne_source from rejets where source = ? and code = ? "
                                            "order by rowid", [descriptor.id, SUPERSEDED]):
                 lieux.append({**json.loads(row), "_source": descriptor.id, "_ligne": ligne})

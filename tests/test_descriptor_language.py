@@ -16,6 +16,7 @@ from lieux import fetch, geo, pipeline, schemas
 from lieux.dates import DateError, parse_date
 from lieux.filters import compile_rules
 from lieux.mapping import Mapper, path_value
+from lieux.read import read_json
 from lieux.process import process_source
 from lieux.sources import DescriptorError, parse_descriptor
 from lieux.transforms import (Corrected, TransformError, adresse_in_text, code_postal_in_text, commune_in_text,
@@ -75,6 +76,13 @@ def test_a_typo_is_explained_in_french(value, words):
 def test_nested_paths(path, expected):
     data = {"geolocalisation": {"lat": 45.1}, "a": {"b": [{"c": "x"}, {"c": "y"}]}, "de_l.etat": 3, "liste": [10, 20]}
     assert path_value(data, path) == expected
+
+
+def test_records_may_be_a_path():
+    text = '{"resultats": [{"lieux": [{"nom": "A"}, {"nom": "B"}]}]}'
+    assert [r.data["nom"] for r in read_json(text, "resultats[0].lieux", "x.json")] == ["A", "B"]
+    with pytest.raises(ValueError, match="clé « resultats\\[1\\].lieux » absente du JSON"):
+        list(read_json(text, "resultats[1].lieux", "x.json"))
 
 
 def test_split_several_separators_or_a_pattern():
@@ -161,7 +169,10 @@ def test_fallback_for_a_required_field():
     m = mapper({"nom": {"column": "nom", "fallback": [{"column": "structure"}, {"value": "Lieu sans nom"}]},
                 "code_postal": {"column": "cp", "fallback": {"column": "adresse", "transforms": ["code_postal_in_text"]}}})
     out = m.map({"nom": "", "structure": "Médiathèque", "cp": "33 000 Bordeaux", "adresse": "1 rue X 33000 Bordeaux"})
-    assert out.values["nom"] == "Médiathèque" and out.values["code_postal"] == "33 000 Bordeaux"
+    # "33 000 Bordeaux" is off the postcode's pattern: the fallback stands in
+    assert out.values["nom"] == "Médiathèque" and out.values["code_postal"] == "33000"
+    assert out.corrections[-1].reason == ("valeur de repli (colonne « adresse ») : « 33 000 Bordeaux » ne respecte pas "
+                                          "le format du champ")
     out = m.map({"nom": None, "structure": None, "cp": "", "adresse": "1 rue X 33000 Bordeaux"})
     assert out.values["nom"] == "Lieu sans nom" and out.values["code_postal"] == "33000"
     reasons = [c.reason for c in out.corrections]

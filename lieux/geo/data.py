@@ -32,6 +32,7 @@ class Geography:
     communes: dict[str, Commune] = field(default_factory=dict)
     successor: dict[str, str] = field(default_factory=dict)       # old or delegated commune code -> current code
     delegated: dict[str, dict[str, str]] = field(default_factory=dict)  # commune nouvelle -> {name_key: déléguée code}
+    former: list[dict] = field(default_factory=list)              # communes déléguées/associées: code, nom, type, parent
     by_postcode: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     departements: dict[str, dict] = field(default_factory=dict)   # code -> {nom, region}
@@ -90,6 +91,8 @@ def add_cog_communes(geo: Geography, records: list[dict]) -> None:
             if r["code"] != parent:
                 geo.successor.setdefault(r["code"], parent)
             geo.delegated.setdefault(parent, {})[name_key(r["nom"])] = r["code"]
+            geo.former.append({"code": r["code"], "nom": r["nom"], "type": r["type"], "commune_code": parent,
+                               "departement_code": r.get("departement")})
             geo.by_name[name_key(r["nom"])].add(parent)
         for old in r.get("anciensCodes") or ():
             if r.get("type") == "commune-actuelle" and old not in geo.communes:
