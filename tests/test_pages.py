@@ -501,3 +501,21 @@ async def test_error_pages_are_french_whoever_renders_them(demo_datasette):
     bare = response.body.decode() if isinstance(response.body, bytes) else response.body
     assert '<html lang="fr">' in bare and "Page introuvable" in bare and "Table introuvable : x." in bare
     assert "Rechercher un lieu" in bare  # the site's header
+
+
+@pytest.mark.asyncio
+async def test_the_sql_pages_are_french_when_sql_is_on(demo_db, monkeypatch):
+    """`serve --sql` (trusted local use) opens typed SQL: the database and query pages are in French."""
+    from lieux.site import make_datasette
+
+    monkeypatch.setenv("LIEUX_SQL", "oui")
+    ds = make_datasette(demo_db)
+    r = await ds.client.get("/lieux?sql=select+id%2C+nom+from+lieux+order+by+id+limit+3")
+    assert r.status_code == 200
+    page = r.text
+    assert '<html lang="fr">' in page
+    assert "3\u00a0lignes renvoyées" in page and "Exécuter la requête" in page and 'for="sql-editor"' in page
+    for english in ("Custom SQL query", "Run SQL", "Format SQL", "This data as", "rows"):
+        assert english not in page.split("<main")[1], english
+    database = (await ds.client.get("/lieux")).text
+    assert "Requête SQL" in database and "Exécuter la requête" in database and "Custom SQL query" not in database
