@@ -517,7 +517,8 @@ async def test_the_sql_pages_are_french_when_sql_is_on(demo_db, monkeypatch):
     page = r.text
     assert '<html lang="fr">' in page
     assert "3\u00a0lignes renvoyées" in page and "Exécuter la requête" in page and 'for="sql-editor"' in page
+    visible = re.sub(r"<script.*?</script>|<[^>]+>", " ", page.split("<main")[1], flags=re.S)
     for english in ("Custom SQL query", "Run SQL", "Format SQL", "This data as", "rows"):
-        assert english not in page.split("<main")[1], english
+        assert not re.search(rf"\b{english}\b", visible), english
     database = (await ds.client.get("/lieux")).text
     assert "Requête SQL" in database and "Exécuter la requête" in database and "Custom SQL query" not in database
