@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -97,7 +96,7 @@ def fetch(only, pinned):
         if only and d.id not in only:
             continue
         try:
-            got = fetching.fetch_descriptor(d, pinned=pinned, count_records=functools.partial(count_records, d))
+            got = fetching.fetch_descriptor(d, pinned=pinned, counter=count_records)
         except fetching.FetchError as e:
             failures.append((d.id, str(e)))
             click.echo(f"✗ {d.id} : {e}", err=True)

@@ -250,16 +250,20 @@ def write_choice(source_id: str, path: Path, mode: str, cache_dir: Path | None =
     os.replace(tmp, target)
 
 
-def fetch_descriptor(descriptor, pinned: bool = False, cache_dir: Path | None = None, count_records=None,
+def fetch_descriptor(descriptor, pinned: bool = False, cache_dir: Path | None = None, counter=None,
                      api: str | None = None, **options) -> Fetched | None:
     """Download a source: its current publication (`live`), or its pinned file with `pinned` or without `live`.
 
     None when the source has neither (a file shipped beside its descriptor). The copy used is recorded
-    (choix.json), so that the build reads what the last fetch chose.
+    (choix.json), so that the build reads what the last fetch chose. `counter(descriptor, path) -> int`
+    counts a file's records (process.count_records), with the descriptor as the copy is read.
     """
+    import functools
+
     from . import live
 
     if descriptor.live and not pinned:
+        count_records = functools.partial(counter, live.reading(descriptor)) if counter else None
         dest = live_file(descriptor, cache_dir)
         try:
             url = live.locate(descriptor.live, api).url
@@ -270,6 +274,7 @@ def fetch_descriptor(descriptor, pinned: bool = False, cache_dir: Path | None = 
         return got
     if not descriptor.url:
         return None
+    count_records = functools.partial(counter, descriptor) if counter else None
     got = fetch_source(descriptor.id, descriptor.url, descriptor.sha256, cache_dir, count_records, **options)
     write_choice(descriptor.id, got.path, "epingle", cache_dir)
     return got

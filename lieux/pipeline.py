@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import changements, compare, console, fetch, geo, load, merge, schemas, sources
+from . import changements, compare, console, fetch, geo, live, load, merge, schemas, sources
 from .mapping import Issue
 from .process import Rejet, SourceResult, process_source
 from .read import SourceReadError
@@ -82,7 +82,8 @@ def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cac
             elif d.local_file:
                 inputs.append(SourceInput(d, fetch.resolve_input(d.id, str(d.local_file)), "ok"))
             elif (d.url or d.live) and (copy := fetch.chosen_copy(d, cache_dir)):
-                inputs.append(SourceInput(d, copy, copy.status, copy.message))
+                current = d.live and copy.path == fetch.live_file(d, cache_dir)
+                inputs.append(SourceInput(live.reading(d) if current else d, copy, copy.status, copy.message))
             else:
                 inputs.append(SourceInput(d, None, "absente",
                                           "Fichier non téléchargé : lancez « python build.py fetch » ou passez --input "

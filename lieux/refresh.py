@@ -15,7 +15,6 @@ Every step writes one JSON line (stdout and the journal file). The exit code tel
 from __future__ import annotations
 
 import fcntl
-import functools
 import json
 import os
 import shutil
@@ -172,8 +171,7 @@ def fetch_all(descriptors, pinned: bool, journal: Journal, cache_dir=None) -> di
         if not (d.url or d.live) or d.local_file:
             continue
         try:
-            got = fetch.fetch_descriptor(d, pinned=pinned, cache_dir=cache_dir,
-                                         count_records=functools.partial(count_records, d))
+            got = fetch.fetch_descriptor(d, pinned=pinned, cache_dir=cache_dir, counter=count_records)
         except fetch.FetchError as e:
             failures[d.id] = str(e)
             journal("telechargement", source=d.id, statut="echec", message=str(e))

@@ -24,9 +24,20 @@ from tests import datagouv
 FS_DATASET = "liste-des-structures-france-services"
 
 
+def without_keys(text: str, keys) -> list[str]:
+    """The descriptor's lines without the given top-level keys (and their indented blocks)."""
+    kept, skipping = [], False
+    for line in text.splitlines():
+        if line and not line.startswith((" ", "#")):
+            skipping = line.split(":")[0] in keys
+        if not skipping:
+            kept.append(line)
+    return kept
+
+
 def live_descriptor(folder, source_id, live_yaml):
-    lines = [line for line in (SOURCES_DIR / f"{source_id}.yml").read_text(encoding="utf-8").splitlines()
-             if not line.startswith(("url:", "sha256:", "update_frequency:", "live:", "  datagouv:", "  resource:", "  url:"))]
+    lines = without_keys((SOURCES_DIR / f"{source_id}.yml").read_text(encoding="utf-8"),
+                         ("url", "sha256", "update_frequency", "live"))
     (folder / f"{source_id}.yml").write_text("\n".join(lines) + "\n" + live_yaml, encoding="utf-8")
 
 
@@ -70,6 +81,8 @@ def night(tmp_path, monkeypatch):
     def run(*extra):
         result = CliRunner().invoke(cli, ["refresh", "--db", str(served), "--sources", str(folder), *extra])
         steps = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
         return result.exit_code, steps, result
 
     yield run, served, state, fs
