@@ -90,6 +90,18 @@ def night(tmp_path, monkeypatch):
     server.server_close()
 
 
+def served_api(served, path):
+    """GET path on Datasette serving the served database (in process, as `serve` configures it)."""
+    import asyncio
+
+    from lieux.site import make_datasette
+
+    async def get():
+        return await make_datasette(served).client.get(path)
+
+    return asyncio.run(get())
+
+
 def served_state(served):
     conn = sqlite3.connect(f"file:{served}?mode=ro", uri=True)
     try:
@@ -136,6 +148,8 @@ def test_nights(night, tmp_path):
     assert (f"france-services-{removed_id}", "suppression") in natures
     assert {("france-services-9001", "ajout"), ("france-services-9002", "ajout")} <= natures
     assert dict(((l, n), c) for l, n, c in latest)[("france-services-3", "modification")] == '["nom"]'
+    feed = served_api(served, "/api/changements?depuis=2000-01-01").json()  # night 1 had no « before »
+    assert {(c["lieu_id"], c["nature"]) for c in feed["changements"]} == natures  # the changes feed says the same
     [comparison] = [s for s in steps if s["etape"] == "comparaison"]
     assert comparison["ajouts"] == 2 and comparison["suppressions"] == 1 and comparison["modifications"] == 1
     assert comparison["sources"]["france-services"] == {"avant": 200, "apres": 201, "statut": "ok", "message": None}
@@ -178,6 +192,9 @@ def test_nights(night, tmp_path):
     lieux, sources, _, latest = served_state(served)
     assert lieux == 301 and latest == [] and sources["france-services"][:2] == ("perimee", 201)
     assert "0 ligne(s) chargée(s) au lieu de 201" in sources["france-services"][2]
+    page = served_api(served, "/qualite").text
+    assert "0 ligne(s) chargée(s) au lieu de 201" in page  # the stale mark and its reason, on /qualite
+    assert served_api(served, "/qualite/france-services/rapport.json").json()["statut"] == "perimee"
 
     # night 6: France Services' file is empty: refused at download, served rows kept
     state["files"]["liste-fs.csv"] = b""
