@@ -175,6 +175,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
+        # how the file was read (lieux.read.ReadInfo): encoding declared or detected, probable mojibake
+        "encodage": str, "mojibake": int, "mojibake_message": str,
         # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
         "geo_source": int, "geo_corrigee": int, "geo_centre_commune": int, "geo_hors_departement": int,
         "geo_absente": int, "geo_non_verifiee": int, "geo_adresses_incoherentes": int, "geo_codes_insee_completes": int,
