@@ -37,7 +37,7 @@ def main():
     print(result.output)
     shapes = shapes_by_code(read_json(REFERENCE / GEO_REFERENCE_INPUTS["geo-departements-contours"]))
     with sqlite3.connect(db) as conn:
-        kept = conn.execute("select departement_code, longitude, latitude from lieux where qualite_geo in ('source', 'corrigee')").fetchall()
+        kept = conn.execute("select departement_code, longitude, latitude from lieux where qualite_geo = 'source' or qualite_geo like 'corrigee%'").fetchall()
         inside = sum(bool(shapely.contains_xy(shapes[d], x, y)) for d, x, y in kept)
         total, no_dep, no_point, zero = conn.execute(
             "select count(*), sum(departement_code is null), sum(latitude is null), sum(latitude = 0 or longitude = 0) from lieux").fetchone()

@@ -202,7 +202,8 @@ def summary_lines(reports: list[SourceReport], geo_message: str | None = None) -
     return lines + geo_summary_lines(reports, width, geo_message)
 
 
-GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee", "corrigés"), ("geo_centre_commune", "centre commune"),
+GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee_inversion", "inversés"), ("geo_corrigee_signe", "signe corrigé"),
+               ("geo_corrigee_projection", "projection devinée"), ("geo_centre_commune", "centre commune"),
                ("geo_hors_departement", "hors dépt"), ("geo_absente", "sans point"), ("geo_non_verifiee", "non vérifiés"),
                ("geo_adresses_incoherentes", "adresses incohérentes"))
 

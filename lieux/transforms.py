@@ -18,6 +18,8 @@ from datetime import date, datetime
 
 import phonenumbers
 
+from . import territoires
+
 
 class TransformError(ValueError):
     """The value cannot be turned into what the field needs; the message says why and how to fix it."""
@@ -29,8 +31,8 @@ class Corrected:
     reason: str
 
 
-# Overseas départements: their phone region and their own country calling code.
-OVERSEAS_PHONE_REGIONS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "976": "YT", "975": "PM"}
+# Overseas départements and collectivités: their phone region and their own country calling code (lieux.territoires).
+OVERSEAS_PHONE_REGIONS = {code: t.telephone for code, t in territoires.TERRITOIRES.items()}
 
 DAYS_OSM = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
@@ -139,8 +141,9 @@ def integer(value, row=None):
 
 
 def _departement_of(row) -> str | None:
-    cp = str((row or {}).get("code_postal") or "")
-    return cp[:3] if cp.startswith("97") else None
+    """The overseas territory of the row's address (None in mainland France): 97133 is Saint-Barthélemy, 98800 Nouméa."""
+    row = row or {}
+    return territoires.of_codes(row.get("code_insee"), row.get("code_postal"))
 
 
 def telephone(value, row=None):
@@ -154,16 +157,23 @@ def telephone(value, row=None):
             continue
         if re.fullmatch(r"[1-9]\d{8}", digits):  # a leading 0 lost when read as an integer
             digits = "0" + digits
-        try:
-            parsed = phonenumbers.parse(digits, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(parsed):
+        # overseas, a local number first ("27 12 34" in Nouméa is +687 27 12 34), then a number of mainland France
+        parsed = next((p for p in (_parse_phone(digits, r) for r in dict.fromkeys((region, "FR"))) if p), None)
+        if parsed:
             result = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
             if len(candidates) > 1:
                 return Corrected(result, f"plusieurs numéros « {one_line(raw)} » : le premier valide est retenu")
             return result
     raise TransformError(f"« {one_line(raw)} » n'est pas un numéro de téléphone valide. Indiquez 10 chiffres, par exemple 01 23 45 67 89.")
+
+
+def _parse_phone(digits: str, region: str):
+    """The number read in `region`, when valid there; None otherwise."""
+    try:
+        parsed = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_valid_number(parsed) else None
 
 
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
@@ -512,11 +522,11 @@ def code_departement(value, row=None):
     raw = str(value).strip().upper()
     if re.fullmatch(r"\d", raw):
         return Corrected("0" + raw, f"code département « {raw} » : 0 initial restauré")
-    if re.fullmatch(r"\d{2}|2[AB]|97\d", raw):
+    if re.fullmatch(r"\d{2}|2[AB]", raw) or raw in territoires.TERRITOIRES:   # 974, and the collectivités 975...988
         return raw
     if re.fullmatch(r"(\d{2}|2[AB])\d{3}", raw):
-        return raw[:3] if raw.startswith("97") else raw[:2]
-    raise TransformError(f"« {raw} » n'est ni un code de département (01, 2A, 974) ni un code INSEE de commune.")
+        return territoires.of_insee(raw) or raw[:2]
+    raise TransformError(f"« {raw} » n'est ni un code de département (01, 2A, 974, 988) ni un code INSEE de commune.")
 
 
 def html_unescape(value, row=None):
