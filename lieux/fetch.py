@@ -215,10 +215,12 @@ def fetch_source(source_id: str, url: str, sha256: str | None = None, cache_dir:
         raise
 
 
-def resolve_input(source_id: str, value: str, cache_dir: Path | None = None) -> Fetched:
-    """An --input value: a URL is downloaded (no pin: the user chose the file), a path is used as is."""
+def resolve_input(source_id: str, value: str, cache_dir: Path | None = None, text: bool = True) -> Fetched:
+    """An --input value: a URL is downloaded (no pin: the user chose the file), a path is used as is.
+
+    `text=False` for files that may be binary (the gzipped commune outlines)."""
     if is_url(value):
-        return download(value, Path(cache_dir or CACHE_DIR) / "inputs" / source_id / filename_for(value, source_id))
+        return download(value, Path(cache_dir or CACHE_DIR) / "inputs" / source_id / filename_for(value, source_id), text=text)
     path = Path(value)
     if not path.exists():
         raise FetchError(f"--input {source_id}={value} : fichier introuvable.")

@@ -56,7 +56,7 @@ def test_every_lieu_has_a_qualite_geo_and_a_reason(reference_db):
 
 
 def test_sources_table_counts_every_lieu_once(reference_db):
-    columns = ", ".join(f"geo_{q}" for q in QUALITES)
+    columns = ", ".join(f"geo_{q.replace('-', '_')}" for q in QUALITES)
     # the geography step counts source rows before merging: the `membres` table holds them, but for the
     # rows of an older vintage the merge then leaves out (rejected, code millesime-remplace)
     rows = query(reference_db, f"""select id, (select count(*) from membres where source_id = s.id)
@@ -95,7 +95,7 @@ def test_reference_tables(reference_db):
     [(geometry,)] = query(reference_db, "select geometry from departements where code = '2A'")
     assert shape(json.loads(geometry)).is_valid
     assert query(reference_db, "select count(*) from regions where geometry is not null") == [(18,)]
-    assert query(reference_db, "select count(*) from references_geo where statut = 'ok'") == [(7,)]
+    assert query(reference_db, "select count(*) from references_geo where statut = 'ok'") == [(8,)]
 
 
 def test_coverage_view(reference_db):

@@ -181,7 +181,7 @@ def place(row: dict, geo: Geography, locator: DepartementLocator, crs: str) -> P
                 first = options[0] if options else None
                 where = locator.locate(first.lon, first.lat) if first else None
                 distance = locator.distance_km(departement, first.lon, first.lat) if where else None
-                if where and distance is not None and distance > FAR_KM and found.commune and found.commune.centre:
+                if where and distance is not None and distance > FAR_KM:
                     reason = (f"point ({fmt(y)}, {fmt(x)}) dans le département {where}, à environ {distance:.0f} km "
                               f"du {departement} de son adresse")
                 elif where:

@@ -34,6 +34,7 @@ class ReferenceFile:
     licence: str
     sha256: str | None = None   # None for live services whose answer changes (the digest is still recorded)
     required: bool = True
+    binary: bool = False        # gzipped: the download does not insist on text
 
 
 REFERENCE_FILES = (
@@ -79,7 +80,8 @@ REFERENCE_FILES = (
         "geo-communes-contours", "Contours des communes et arrondissements municipaux, collectivités d'outre-mer "
         "comprises (Etalab, contours administratifs, généralisés à 50 m)",
         "Etalab / DINUM (d'après IGN Admin Express COG ; OpenStreetMap et cadastres locaux pour les COM)",
-        f"{CONTOURS}/communes-50m.geojson.gz", f"contours administratifs {CONTOURS_YEAR}", LICENCE_OUVERTE, required=False),
+        f"{CONTOURS}/communes-50m.geojson.gz", f"contours administratifs {CONTOURS_YEAR}", LICENCE_OUVERTE, required=False,
+        binary=True),
 )
 BY_ID = {f.id: f for f in REFERENCE_FILES}
 CACHE_PREFIX = "geo"
@@ -117,7 +119,7 @@ def fetch_file(ref: ReferenceFile, cache_dir=None) -> fetch.Fetched:
     """Download one reference file into the cache (last good copy kept when the download fails)."""
     dest = cached_path(ref, cache_dir)
     try:
-        return fetch.download(ref.url, dest, sha256=ref.sha256)
+        return fetch.download(ref.url, dest, sha256=ref.sha256, text=not ref.binary)
     except fetch.FetchError as e:
         if dest.exists():
             meta = fetch.read_meta(dest)
@@ -133,7 +135,7 @@ def resolve(overrides: dict[str, str] | None = None, cache_dir=None) -> dict[str
     for ref in REFERENCE_FILES:
         try:
             if ref.id in overrides:
-                got = fetch.resolve_input(ref.id, overrides[ref.id], cache_dir)
+                got = fetch.resolve_input(ref.id, overrides[ref.id], cache_dir, text=not ref.binary)
                 resolved[ref.id] = ResolvedFile(ref, got, "ok")
                 continue
             path = cached_path(ref, cache_dir)
