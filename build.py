@@ -54,45 +54,61 @@ def cli():
 @cli.command()
 @click.option("--source", "only", multiple=True,
               help="Ne télécharger que cette source (répétable) ; « geo » pour le seul référentiel géographique.")
-def fetch(only):
-    """Télécharge chaque source qui a une URL officielle dans cache/.
+@click.option("--pinned", is_flag=True,
+              help="Télécharge les fichiers épinglés (url + sha256 du descripteur, reproductibles) au lieu des "
+                   "publications courantes (clé « live »).")
+def fetch(only, pinned):
+    """Télécharge chaque source dans cache/ : sa publication courante, ou son fichier épinglé (--pinned).
 
-    Un téléchargement raté garde la dernière copie valide.
+    Un téléchargement raté garde la dernière copie valide. Code de sortie : 0 si
+    tout a été téléchargé, 1 si un téléchargement au moins a été refusé ou a
+    échoué (la liste est affichée à la fin).
 
     \b
     Exemple :
         python build.py fetch
+        python build.py fetch --pinned
         python build.py fetch --source france-services
     """
-    failures = 0
+    failures = []
     for d in load_descriptors(demo=False):
-        if not d.url or (only and d.id not in only):
+        if only and d.id not in only:
             continue
         try:
-            got = fetching.fetch_source(d.id, d.url, d.sha256, count_records=functools.partial(count_records, d))
+            got = fetching.fetch_descriptor(d, pinned=pinned, count_records=functools.partial(count_records, d))
         except fetching.FetchError as e:
-            failures += 1
+            failures.append((d.id, str(e)))
             click.echo(f"✗ {d.id} : {e}", err=True)
             continue
+        if got is None:
+            continue  # no URL: a file shipped with the descriptor, or given with --input
+        if got.status != "ok":
+            failures.append((d.id, got.message or got.status))
         mark = "✓" if got.status == "ok" else "!"
         click.echo(f"{mark} {d.id} : {got.path.relative_to(ROOT) if got.path.is_relative_to(ROOT) else got.path} "
                    f"(sha256 {got.sha256[:12]}…)" + (f" — {got.message}" if got.message else ""))
     if not only or "geo" in only:
         failures += fetch_geography()
     if failures:
-        raise click.ClickException(f"{failures} source(s) sans aucune copie : relancez fetch quand le réseau est disponible.")
+        click.echo(f"\n{len(failures)} téléchargement(s) refusé(s) ou en échec :", err=True)
+        for source_id, message in failures:
+            click.echo(f"  - {source_id} : {message}", err=True)
+        raise click.ClickException("relancez fetch quand le réseau ou le fichier publié est rétabli ; "
+                                   "une source en échec garde sa dernière copie valide (statut « perimee »).")
 
 
-def fetch_geography() -> int:
-    """Download every reference geography file; return the number of files without any copy."""
-    failures = 0
+def fetch_geography() -> list[tuple[str, str]]:
+    """Download every reference geography file; return (id, message) of each refused or failed download."""
+    failures = []
     for ref in geo.reference.REFERENCE_FILES:
         try:
             got = geo.reference.fetch_file(ref)
         except fetching.FetchError as e:
-            failures += 1
+            failures.append((ref.id, str(e)))
             click.echo(f"✗ {ref.id} : {e}", err=True)
             continue
+        if got.status != "ok":
+            failures.append((ref.id, got.message or got.status))
         mark = "✓" if got.status == "ok" else "!"
         click.echo(f"{mark} {ref.id} : {ref.version} (sha256 {got.sha256[:12]}…)" + (f" — {got.message}" if got.message else ""))
     return failures
@@ -105,11 +121,14 @@ def fetch_geography() -> int:
               help="Remplace le fichier d'une source par un fichier local ou une URL (répétable).")
 @click.option("--demo", is_flag=True, help="Construit l'échantillon de démonstration (sources/demo/), sans réseau.")
 @click.option("--quiet", is_flag=True, help="N'affiche que le bilan final.")
-def build(db_path, inputs, demo, quiet):
+@click.option("--accepter-baisse", "accept_decrease", is_flag=True,
+              help="Remplace la base même si la nouvelle a moins de lieux (sinon la construction s'arrête).")
+def build(db_path, inputs, demo, quiet, accept_decrease=False):
     """Construit la base SQLite à partir des sources.
 
     Les lignes valides sont chargées dans `lieux` ; les autres vont dans `rejets`
-    avec leur motif. La base n'est remplacée que si la construction réussit.
+    avec leur motif. La base n'est remplacée que si la construction réussit, et
+    jamais par une base qui a moins de lieux sans --accepter-baisse.
 
     \b
     Le référentiel géographique (ids geo-*, voir README) vient du cache rempli
@@ -129,12 +148,62 @@ def build(db_path, inputs, demo, quiet):
         total = len(resolved)
         with click.progressbar(length=total, label="Construction", file=sys.stderr,
                                item_show_func=lambda d: d.id if d else "", hidden=quiet) as bar:
-            reports = pipeline.build(db_path, resolved, on_source=lambda d: bar.update(1, d), geography=geography)
+            reports = pipeline.build(db_path, resolved, on_source=lambda d: bar.update(1, d), geography=geography,
+                                     accept_decrease=accept_decrease)
     except (BuildError, SourceReadError, DescriptorError, fetching.FetchError, ValueError) as e:
         raise click.ClickException(str(e)) from e
     for line in pipeline.summary_lines(reports, geography.message):
         click.echo(line)
     click.echo(f"Base écrite : {db_path}")
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+              help="Base servie : un lien vers la version publiée (versions/<version>/lieux.db, à côté).")
+@click.option("--sources", "sources_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Dossier des descripteurs (sources/ par défaut).")
+@click.option("--pinned", is_flag=True, help="Fichiers épinglés (url + sha256) au lieu des publications courantes.")
+@click.option("--accepter-baisse", "accepted", multiple=True, metavar="SOURCE_ID",
+              help="Accepte la baisse d'une source (répétable ; « tout » pour toutes) au lieu de garder ses lignes.")
+@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier du journal, une ligne JSON par étape (défaut : journal-mise-a-jour.jsonl à côté de la base).")
+def refresh(db_path, sources_dir, pinned, accepted, journal_path):
+    """Met à jour l'annuaire : télécharge, construit, compare, publie ou refuse.
+
+    La nouvelle base est construite dans versions/<date>-<empreinte>/lieux.db,
+    comparée à la base servie (lieux par source ; lieux ajoutés, supprimés,
+    modifiés, fusionnés), puis publiée en faisant pointer --db sur elle
+    (renommage atomique). Une source en échec, illisible ou en forte baisse
+    garde les lignes de la base servie, marquée « perimee » avec le motif.
+    Seuils : lieux/seuils.py. Une ligne JSON par étape sur la sortie standard
+    et dans le journal ; rapports par producteur dans rapports/<version>/.
+
+    \b
+    Codes de sortie (pour cron) :
+        0  publiée
+        3  publiée, avec des sources périmées (lignes de la base servie gardées)
+        4  refusée : l'annuaire perdrait trop de lieux (base servie inchangée)
+        5  erreur : construction impossible (base servie inchangée)
+        6  une autre mise à jour tourne déjà (verrou) : rien n'est fait
+
+    \b
+    Exemple :
+        python build.py refresh
+        python build.py refresh --pinned --db /srv/annuaire/lieux.db
+    """
+    from lieux import refresh as refreshing
+
+    try:
+        descriptors = sources.load_descriptors(sources_dir or sources.SOURCES_DIR)
+    except (DescriptorError, ValueError) as e:
+        raise click.ClickException(str(e)) from e
+    outcome = refreshing.run(db_path, descriptors, pinned=pinned, accepted=frozenset(accepted), journal_path=journal_path,
+                             echo=click.echo)
+    summary = f"Mise à jour {refreshing.EXIT_CODES[outcome.code]} (code {outcome.code})"
+    if outcome.stale:
+        summary += " ; sources périmées : " + ", ".join(sorted(outcome.stale))
+    click.echo(summary + (f". {outcome.message}" if outcome.message else "."), err=True)
+    sys.exit(outcome.code)
 
 
 @cli.command()

@@ -24,16 +24,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
+from . import seuils
 from .read import looks_binary, looks_like_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(os.environ.get("LIEUX_CACHE_DIR", ROOT / "cache"))
 TIMEOUT_SECONDS = 30            # one socket read
-TOTAL_TIMEOUT_SECONDS = 600     # the whole download, even when a slow server trickles bytes
+TOTAL_TIMEOUT_SECONDS = 600     # the whole download, every try and the waits between tries included
 RETRIES = 3
 BACKOFF_SECONDS = 1.0
 MAX_BYTES = 200 * 1024 * 1024
-COLLAPSE_RATIO = 0.5            # fewer records than this share of the last good copy: keep the copy
+COLLAPSE_RATIO = seuils.FETCH_COLLAPSE_RATIO  # fewer records than this share of the last good copy: keep the copy
 USER_AGENT = "lieux-mediation-numerique/0.1 (annuaire open data)"
 
 
@@ -92,16 +93,24 @@ def download(url: str, dest: Path, sha256: str | None = None, expect_html: bool 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     last_error = None
+    deadline = time.monotonic() + total_timeout  # one limit for all the tries (issue 16 §5)
+    too_slow = FetchError(f"{url} : téléchargement trop lent (plus de {total_timeout:g} s, essais compris), interrompu.")
     for attempt in range(max(1, retries)):
         if attempt:
-            time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+            pause = BACKOFF_SECONDS * 2 ** (attempt - 1)
+            if time.monotonic() + pause >= deadline:
+                break  # no time left for another try: the last error stands
+            time.sleep(pause)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            last_error = last_error or too_slow
+            break
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part")
         try:
             digest = hashlib.sha256()
             size = 0
-            deadline = time.monotonic() + total_timeout
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-            with urllib.request.urlopen(request, timeout=timeout) as response, os.fdopen(fd, "wb") as out:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=min(timeout, remaining)) as response:
                 expected = response.headers.get("Content-Length")
                 first = True
                 while True:
@@ -120,7 +129,7 @@ def download(url: str, dest: Path, sha256: str | None = None, expect_html: bool 
                         raise FetchError(f"{url} : fichier de plus de {max_bytes // (1024 * 1024)} Mo, téléchargement interrompu.",
                                          retry=False)
                     if time.monotonic() > deadline:
-                        raise FetchError(f"{url} : téléchargement trop lent (plus de {total_timeout:g} s), interrompu.")
+                        raise FetchError(str(too_slow), retry=False)
                     digest.update(block)
                     out.write(block)
             if expected is not None and expected.isdigit() and int(expected) != size:
@@ -158,7 +167,7 @@ def download(url: str, dest: Path, sha256: str | None = None, expect_html: bool 
             if isinstance(e, urllib.error.HTTPError):
                 reason = f"erreur HTTP {e.code} {e.reason}"
             elif isinstance(e, (TimeoutError, OSError)) and "timed out" in str(e):
-                reason = f"pas de réponse en {timeout:g} s"
+                reason = f"pas de réponse en {min(timeout, remaining):g} s"
             elif isinstance(e, http.client.IncompleteRead):
                 reason = f"fichier tronqué, {len(e.partial)} octets reçus"
             last_error = FetchError(f"{url} : téléchargement impossible ({reason}).")
@@ -167,7 +176,9 @@ def download(url: str, dest: Path, sha256: str | None = None, expect_html: bool 
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    raise last_error
+        if time.monotonic() >= deadline:
+            break
+    raise last_error or too_slow
 
 
 def meta_path(path: Path) -> Path:
@@ -196,23 +207,88 @@ def cached_file(source_id: str, url: str, cache_dir: Path | None = None) -> Path
 
 
 def fetch_source(source_id: str, url: str, sha256: str | None = None, cache_dir: Path | None = None,
-                 count_records=None, **options) -> Fetched:
+                 count_records=None, dest: Path | None = None, **options) -> Fetched:
     """Download one source into the cache; on failure fall back to the last good copy (status perimee).
 
     The failure is written in the copy's meta file, so that later builds report the source `perimee` too.
+    `url` may be an exception (the current file could not even be located): the same fallback applies.
     """
-    dest = cached_file(source_id, url, cache_dir)
+    dest = dest or cached_file(source_id, url, cache_dir)
     meta = read_meta(dest) if dest.exists() else {}
     try:
+        if isinstance(url, Exception):
+            raise FetchError(str(url), retry=False)
         return download(url, dest, sha256=sha256, count_records=count_records, min_records=meta.get("records"), **options)
     except FetchError as e:
         if dest.exists():
             message = f"{e} Dernière copie valide conservée (téléchargée le {meta.get('fetched_at') or '?'})."
-            copy = Fetched(dest, meta.get("sha256") or sha256_of(dest), meta.get("fetched_at", ""), url,
-                           status="perimee", message=message)
+            copy = Fetched(dest, meta.get("sha256") or sha256_of(dest), meta.get("fetched_at", ""),
+                           meta.get("url") if isinstance(url, Exception) else url, status="perimee", message=message)
             write_meta(dest, copy, meta.get("records"), failure=message)
             return copy
         raise
+
+
+LIVE_EXTENSIONS = {"csv": "csv", "json": "json", "geojson": "geojson"}
+
+
+def live_file(descriptor, cache_dir: Path | None = None) -> Path:
+    """Where the current publication of a source is cached (one name, whatever the published file is called)."""
+    return Path(cache_dir or CACHE_DIR) / descriptor.id / "courant" / f"{descriptor.id}.{LIVE_EXTENSIONS[descriptor.format]}"
+
+
+def choice_path(source_id: str, cache_dir: Path | None = None) -> Path:
+    return Path(cache_dir or CACHE_DIR) / source_id / "choix.json"
+
+
+def write_choice(source_id: str, path: Path, mode: str, cache_dir: Path | None = None) -> None:
+    """Which copy the last fetch of a source chose (courant: its current publication; epingle: the pinned file)."""
+    target = choice_path(source_id, cache_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps({"mode": mode, "chemin": str(path)}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def fetch_descriptor(descriptor, pinned: bool = False, cache_dir: Path | None = None, count_records=None,
+                     api: str | None = None, **options) -> Fetched | None:
+    """Download a source: its current publication (`live`), or its pinned file with `pinned` or without `live`.
+
+    None when the source has neither (a file shipped beside its descriptor). The copy used is recorded
+    (choix.json), so that the build reads what the last fetch chose.
+    """
+    from . import live
+
+    if descriptor.live and not pinned:
+        dest = live_file(descriptor, cache_dir)
+        try:
+            url = live.locate(descriptor.live, api).url
+        except live.LiveError as e:
+            url = e
+        got = fetch_source(descriptor.id, url, None, cache_dir, count_records, dest=dest, **options)
+        write_choice(descriptor.id, got.path, "courant", cache_dir)
+        return got
+    if not descriptor.url:
+        return None
+    got = fetch_source(descriptor.id, descriptor.url, descriptor.sha256, cache_dir, count_records, **options)
+    write_choice(descriptor.id, got.path, "epingle", cache_dir)
+    return got
+
+
+def chosen_copy(descriptor, cache_dir: Path | None = None) -> Fetched | None:
+    """The copy the last fetch chose for a source (its pinned file when no fetch recorded a choice)."""
+    try:
+        choice = json.loads(choice_path(descriptor.id, cache_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        choice = {}
+    if choice.get("mode") == "courant" and descriptor.live:
+        path = live_file(descriptor, cache_dir)
+        if path.exists():
+            meta = read_meta(path)
+            failure = meta.get("last_failure")
+            return Fetched(path, meta.get("sha256") or sha256_of(path), meta.get("fetched_at", ""), meta.get("url"),
+                           status="perimee" if failure else "ok", message=failure["message"] if failure else None)
+    return cached_copy(descriptor.id, descriptor.url, cache_dir) if descriptor.url else None
 
 
 def resolve_input(source_id: str, value: str, cache_dir: Path | None = None, text: bool = True) -> Fetched:

@@ -191,8 +191,10 @@ def document() -> dict:
                     "400": error_response("Paramètre invalide."),
                     "404": error_response("Aucun lieu n'a cet identifiant."),
                 }}},
+            **changes_paths(),
         },
         "components": {"schemas": {
+            **changes_schemas(),
             "Lieu": lieu,
             "LieuProche": lieu_proche,
             "Centre": centre,
@@ -211,4 +213,94 @@ def document() -> dict:
             "Erreur": {"type": "object", "required": ["erreur"], "properties": {
                 "erreur": {"type": "string", "description": "Ce qui ne va pas et comment corriger, en français."}}},
         }},
+    }
+
+
+# --- changes for reusers (plugins/changements.py, lieux/flux.py) -----------------------------------
+
+VALIDATOR_HEADERS = {
+    "ETag": {"description": "Version de la réponse, qui change à chaque construction de la base : renvoyez-la dans "
+                            "If-None-Match pour recevoir 304 quand rien n'a changé.", "schema": {"type": "string"}},
+    "Last-Modified": {"description": "Date de la construction de la base.", "schema": {"type": "string"}},
+}
+NOT_MODIFIED = {"description": "Votre copie est à jour (If-None-Match ou If-Modified-Since)."}
+
+
+def changes_paths() -> dict:
+    day = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    departement = {"name": "departement", "in": "query", "description": "Code du département (01, 2A, 974…).",
+                   "schema": {"type": "string", "pattern": "^(?:[0-9]{2}|2[AB]|97[0-9])$"}}
+    return {
+        "/api/changements": {"get": {
+            "operationId": "changements",
+            "summary": "Les changements depuis une date",
+            "description": ("Lieux ajoutés, modifiés (avec les champs du standard qui ont changé), fusionnés avec un "
+                            "autre lieu ou retirés, construction après construction, du plus ancien au plus récent. "
+                            "Pages : suivez « suivant » jusqu'à ce qu'il vaille null. Les changements sont gardés "
+                            "400 jours."),
+            "parameters": [
+                {"name": "depuis", "in": "query", "required": True, "description": "Premier jour (AAAA-MM-JJ).",
+                 "schema": day},
+                {"name": "jusqu_a", "in": "query", "description": "Dernier jour (AAAA-MM-JJ).", "schema": day},
+                {**departement, "required": False},
+                {"name": "nature", "in": "query", "description": "ajout, modification, suppression ou fusion "
+                 "(plusieurs séparées par |).", "schema": {"type": "string", "pattern": "^(ajout|modification|suppression|fusion)(\\|(ajout|modification|suppression|fusion))*$"}},
+                {"name": "apres", "in": "query", "description": "Curseur de page : l'id du dernier changement reçu.",
+                 "schema": {"type": "integer", "minimum": 0, "maximum": 999999999}},
+                {"name": "taille", "in": "query", "description": "Changements par page (1 à 1000, 100 par défaut).",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+            ],
+            "responses": {
+                "200": {"description": "Une page de changements.", "headers": VALIDATOR_HEADERS,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Changements"}}}},
+                "304": NOT_MODIFIED,
+                "400": error_response("Paramètre manquant, invalide ou inconnu."),
+            }}},
+        "/api/changements.atom": {"get": {
+            "operationId": "changementsAtom",
+            "summary": "Flux Atom des changements de la semaine dans un département",
+            "parameters": [
+                {**departement, "required": True},
+                {"name": "jours", "in": "query", "description": "Nombre de jours (1 à 31, 7 par défaut).",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 31, "default": 7}},
+            ],
+            "responses": {
+                "200": {"description": "Le flux Atom (RFC 4287), une entrée par changement.", "headers": VALIDATOR_HEADERS,
+                        "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+                "304": NOT_MODIFIED,
+                "400": error_response("Département manquant ou invalide."),
+            }}},
+        "/api/lieux.ndjson": {"get": {
+            "operationId": "lieuxNdjson",
+            "summary": "Tous les lieux, un objet JSON par ligne (NDJSON), en flux",
+            "description": "Les champs du standard (listes pour les champs à plusieurs valeurs), puis departement, "
+                           "qualite_geo et sources. Sans paramètre.",
+            "responses": {
+                "200": {"description": "Un lieu par ligne.", "headers": VALIDATOR_HEADERS,
+                        "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+                "304": NOT_MODIFIED,
+                "400": error_response("Paramètre inconnu."),
+            }}},
+    }
+
+
+def changes_schemas() -> dict:
+    return {
+        "Changement": {"type": "object", "required": ["id", "lieu_id", "nature", "date"], "properties": {
+            "id": {"type": "integer", "description": "Numéro du changement (croissant)."},
+            "lieu_id": {"type": "string"},
+            "nature": {"type": "string", "enum": ["ajout", "modification", "suppression", "fusion"]},
+            "date": {"type": "string", "format": "date", "description": "Jour de la construction."},
+            "champs": {"type": "array", "items": {"type": "string"}, "description": "Champs du standard modifiés."},
+            "fusionne_dans": {"type": "string", "nullable": True, "description": "Lieu qui décrit désormais ce lieu."},
+            "nom": {"type": "string", "nullable": True}, "commune": {"type": "string", "nullable": True},
+            "departement_code": {"type": "string", "nullable": True},
+            "sources": {"type": "array", "items": {"type": "string"}},
+            "url": {"type": "string", "nullable": True, "description": "Page du lieu (absent pour un lieu retiré)."}}},
+        "Changements": {"type": "object", "required": ["depuis", "nombre", "changements", "suivant"], "properties": {
+            "depuis": {"type": "string", "format": "date"},
+            "nombre": {"type": "integer", "minimum": 0, "description": "Nombre total de changements demandés."},
+            "changements": {"type": "array", "items": {"$ref": "#/components/schemas/Changement"}},
+            "suivant": {"type": "string", "nullable": True, "description": "Page suivante, ou null."},
+            "construit_le": {"type": "string"}}},
     }

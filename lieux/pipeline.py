@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fetch, geo, load, merge, schemas, sources
+from . import changements, compare, fetch, geo, load, merge, schemas, sources
 from .mapping import Issue
 from .process import Rejet, SourceResult, process_source
 from .read import SourceReadError
@@ -15,6 +16,10 @@ from .sources import Descriptor
 
 class BuildError(RuntimeError):
     """The build cannot produce a database; the message says why and what to do."""
+
+
+class DecreaseError(BuildError):
+    """The new database would hold fewer lieux than the one it replaces, and that was not accepted."""
 
 
 @dataclass
@@ -51,7 +56,7 @@ def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cac
                 inputs.append(SourceInput(d, fetch.resolve_input(d.id, overrides[d.id], cache_dir), "ok"))
             elif d.local_file:
                 inputs.append(SourceInput(d, fetch.resolve_input(d.id, str(d.local_file)), "ok"))
-            elif d.url and (copy := fetch.cached_copy(d.id, d.url, cache_dir)):
+            elif (d.url or d.live) and (copy := fetch.chosen_copy(d, cache_dir)):
                 inputs.append(SourceInput(d, copy, copy.status, copy.message))
             else:
                 inputs.append(SourceInput(d, None, "absente",
@@ -131,26 +136,36 @@ def refused_pairs(path: Path = REFUSED_MERGES) -> frozenset:
 
 
 def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=None,
-          geography: geo.Prepared | None = None) -> list[SourceReport]:
+          geography: geo.Prepared | None = None, accept_decrease: bool = False, previous: Path | None = None,
+          review=None) -> list[SourceReport]:
     """Process every available source and write the database; return one report per source.
 
     Steps: process each source (read, map, validate) → the lieux of all sources together
     → geography (points checked and placed, communes resolved) → merge (one lieu per place,
     ids carried over from the database being replaced) → load.
+
+    `previous` is the database being replaced (db_path by default: ids, changes and the decrease
+    check compare with it). The build stops (DecreaseError, nothing written) when it would hold
+    fewer lieux than `previous`, unless `accept_decrease`. `review(processed) -> processed` may
+    replace sources' results before merging (refresh: stale sources keep their last good rows).
     """
-    if not any(inp.fetched for inp in inputs):
+    previous = Path(previous or db_path)
+    before = compare.served_counts(previous)
+    if not any(inp.fetched for inp in inputs) and review is None:
         raise BuildError(
             "Aucune source disponible : lancez « python build.py fetch » (réseau nécessaire), "
             "ou « python build.py build --demo » pour l'échantillon de démonstration."
         )
     processed = process_all(inputs, on_source, on_record)
+    if review is not None:
+        processed = review(processed)
     lieux = lieux_rows(processed)
     geography = geography or geo.prepare()
     placed = geo.step(processed, lieux, geography)
     rows = placed.rows
     priorities = {inp.descriptor.id: inp.descriptor.priority for inp, _ in processed}
     lists = sources.vintage_lists(inp.descriptor for inp, _ in processed)
-    merged = merge.merge(rows, load.read_previous_ids(db_path), priorities, refused_pairs(), lists)
+    merged = merge.merge(rows, load.read_previous_ids(previous), priorities, refused_pairs(), lists)
     lieux, fusions, provenance = merged
     reject_superseded(processed, merged.superseded)
     merge.link_results(processed, lieux)
@@ -165,10 +180,15 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
             if result is not None:
                 load.insert_result(db, result)
         load.insert_lieux(db, lieux)
+        if before is not None and not accept_decrease:
+            compare.check_decrease(db, before, previous)
         geo.write(db, geography, placed)
         load.insert_merge(db, rows, lieux, fusions, provenance)
+        built_at, build_id = load.build_time(), uuid.uuid4().hex
+        changements.record(db, previous if before is not None else None, built_at, build_id)
         load.create_indexes(db)
-        load.write_build_info(db)
+        changements.create_indexes(db)
+        load.write_build_info(db, built_at)
     return reports
 
 

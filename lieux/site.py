@@ -24,6 +24,9 @@ SETTINGS = {
     # Facet suggestions try every column on every table page: 9.3 s of a 9.3 s page over 100,000 lieux
     # (measured with tests' make_datasette; 1.4 s without). Facets listed in metadata.yml still show.
     "suggest_facets": False,
+    # Table pages cut cells longer than this (with "…"); the row page shows them whole. Keeps a page of
+    # lieux readable on a phone (issue 13: the lieux table was 227,000 px tall at 390 px).
+    "truncate_cells_html": 100,
 }
 
 

@@ -25,9 +25,10 @@ KNOWN_KEYS = {
     "id", "title", "producer", "description", "licence", "homepage", "url", "sha256", "filename",
     "format", "encoding", "delimiter", "crs", "missing_values", "records", "explode",
     "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends", "vintage_of",
+    "live", "update_frequency",
 }
 # Keys a descriptor never inherits through `extends`: where its file is and what it is.
-NOT_INHERITED = {"id", "url", "sha256", "filename", "extends", "vintage_of"}
+NOT_INHERITED = {"id", "url", "sha256", "filename", "extends", "vintage_of", "live", "update_frequency"}
 
 
 class DescriptorError(ValueError):
@@ -67,6 +68,8 @@ class Descriptor:
     vintage_of: str | None = None   # the id of the current list this file is an older vintage of
     demo: bool = False
     changes: tuple[str, ...] = ()
+    live: dict | None = None        # where the current file is published (lieux/live.py)
+    update_frequency: str | None = None  # how often the producer updates its list (live.FREQUENCIES)
 
     @property
     def local_file(self) -> Path | None:
@@ -147,7 +150,28 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
         vintage_of=data.get("vintage_of"),
         demo=bool(data.get("demo", False)),
         changes=tuple(data.get("changes", ())),
+        live=_live(data.get("live"), path),
+        update_frequency=_frequency(data.get("update_frequency"), path),
     )
+
+
+def _live(value, path: Path) -> dict | None:
+    from . import live
+
+    if value is None:
+        return None
+    try:
+        return live.check_live(value, path)
+    except ValueError as e:
+        raise DescriptorError(str(e)) from e
+
+
+def _frequency(value, path: Path) -> str | None:
+    from . import live
+
+    if value is not None and value not in live.FREQUENCIES:
+        raise DescriptorError(f"{path} : « update_frequency: {value} » : choisissez parmi {', '.join(live.FREQUENCIES)}.")
+    return value
 
 
 def read_yaml(path: Path) -> dict:

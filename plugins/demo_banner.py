@@ -2,8 +2,9 @@
 
 from datasette import hookimpl
 
-BANNER = ("Données de démonstration : les lieux affichés sont fictifs. "
-          "Pour les vraies listes, lancez « python build.py fetch » puis « python build.py build ».")
+# What the public reads (the command that builds the real lists is in README, for maintainers).
+BANNER = ("Données de démonstration : les lieux présentés ici sont inventés, pour montrer le fonctionnement de "
+          "l'annuaire. Ne vous y rendez pas et n'appelez pas leurs numéros.")
 
 
 async def has_demo_data(datasette) -> bool:
@@ -14,8 +15,18 @@ async def has_demo_data(datasette) -> bool:
     return bool(row[0])
 
 
+async def banner_text(datasette) -> str | None:
+    return BANNER if await has_demo_data(datasette) else None
+
+
 @hookimpl
 def extra_template_vars(datasette):
     async def inner():
-        return {"demo_banner": BANNER if await has_demo_data(datasette) else None}
+        return {"demo_banner": await banner_text(datasette)}
     return inner
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    # For pages rendered without plugin variables (Datasette's error pages): templates/_demo_banner.html.
+    env.globals["bandeau_demo"] = lambda: banner_text(datasette)

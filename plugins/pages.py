@@ -14,29 +14,19 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from lieux import communes, display, horaires, nearest, schemas
+from lieux import carte, communes, display, horaires, nearest, schemas
 from lieux.search import DEFAULT_N, MAX_N, SearchError, has_place, parse_search, query_params
 
 DATABASE = "lieux"
 PLUGIN = "lieux-pages"
-TILE_LAYER = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_LAYER_OPTIONS = {
-    "maxZoom": 19,
-    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>',
-}
 LEAFLET = ("datasette-leaflet", "leaflet-v1.7.1.js", "leaflet-v1.7.1.css")
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 def map_config(datasette) -> dict:
-    """Tile layer: this plugin's config, else datasette-cluster-map's, else OpenStreetMap."""
-    own = datasette.plugin_config(PLUGIN) or {}
-    cluster = datasette.plugin_config("datasette-cluster-map") or {}
-    return {
-        "tile_layer": own.get("tile_layer") or cluster.get("tile_layer") or TILE_LAYER,
-        "tile_layer_options": own.get("tile_layer_options") or cluster.get("tile_layer_options") or TILE_LAYER_OPTIONS,
-    }
+    """Tile layer of every map: datasette-cluster-map's config in metadata.yml (lieux/carte.py)."""
+    return carte.tile_config(datasette.plugin_config(carte.CONFIG_PLUGIN))
 
 
 def lieu_path(datasette, lieu_id: str) -> str:

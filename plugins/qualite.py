@@ -95,6 +95,7 @@ async def quality_source(datasette, request):
         "valeurs_non_reconnues": filtered_url(datasette, "valeurs_non_reconnues", source=source_id),
         "source": datasette.urls.row(DATABASE, "sources", tilde_encode(source_id)),
         "liste": datasette.urls.path("/qualite"),
+        "rapport": datasette.urls.path(f"/qualite/{quote(source_id, safe='')}/rapport"),
     }
     return Response.html(await datasette.render_template(
         "qualite-source.html", {"source": rows[0], "erreurs": kinds, "liens": links}, request=request))

@@ -10,8 +10,11 @@ The escaping of every value shown (Jinja autoescape) is what keeps hostile data 
 
 from datasette import hookimpl
 
-# Map tiles: datasette-cluster-map's tile_layer in metadata.yml (OpenStreetMap's servers).
-TILE_HOSTS = ["https://*.tile.openstreetmap.org", "https://tile.openstreetmap.org"]
+from lieux.carte import configured_tile_origins
+from lieux.site import METADATA
+
+# Map tiles: wherever datasette-cluster-map's tile_layer in metadata.yml points (lieux/carte.py).
+TILE_HOSTS = configured_tile_origins(METADATA)
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",

@@ -39,11 +39,34 @@
     return box;
   }
 
-  function numberedIcon(number) {
+  function numberedIcon(number, shift) {
     var span = document.createElement("span");
     span.className = "marqueur-numero";
     span.textContent = String(number);
-    return L.divIcon({ className: "", html: span, iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12] });
+    return L.divIcon({ className: "", html: span, iconSize: [28, 28], iconAnchor: [14 - shift[0], 14 - shift[1]],
+                       popupAnchor: [shift[0], shift[1] - 12] });
+  }
+
+  /* Lieux at the same spot (same building, or a commune's centre) are spread on a small circle around it,
+     so that every number stays visible and can be clicked: [dx, dy] in pixels for each lieu. */
+  function spread(lieux) {
+    var groups = {}, shifts = [];
+    lieux.forEach(function (lieu, i) {
+      if (lieu.lat == null || lieu.lon == null) return;
+      var key = Number(lieu.lat).toFixed(5) + "," + Number(lieu.lon).toFixed(5);
+      (groups[key] = groups[key] || []).push(i);
+    });
+    lieux.forEach(function (_, i) { shifts[i] = [0, 0]; });
+    Object.keys(groups).forEach(function (key) {
+      var members = groups[key], k = members.length;
+      if (k < 2) return;
+      var radius = Math.max(16, Math.round(30 * k / (2 * Math.PI)));
+      members.forEach(function (i, j) {
+        var angle = 2 * Math.PI * j / k - Math.PI / 2;
+        shifts[i] = [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
+      });
+    });
+    return shifts;
   }
 
   /* Draw the search centre and numbered lieux; returns the markers, in the list's order. */
@@ -51,6 +74,7 @@
     carte.layer.clearLayers();
     var bounds = [];
     var markers = [];
+    var shifts = spread(lieux);
     if (centre && centre.lat != null) {
       L.marker([centre.lat, centre.lon], {
         icon: L.divIcon({ className: "", html: '<span class="marqueur-centre"></span>', iconSize: [22, 22] }),
@@ -60,9 +84,9 @@
     }
     lieux.forEach(function (lieu, i) {
       if (lieu.lat == null || lieu.lon == null) { markers.push(null); return; }
-      var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom, alt: lieu.nom };
+      var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom, alt: lieu.nom, keyboard: false };
       if (numbered) {
-        options.icon = numberedIcon(i + 1);
+        options.icon = numberedIcon(i + 1, shifts[i]);
         options.zIndexOffset = 1000 * (lieux.length - i);  // the nearest on top when markers overlap
       }
       var marker = L.marker([lieu.lat, lieu.lon], options);

@@ -158,7 +158,8 @@ async def test_openapi_document(demo_datasette):
     assert r.status_code == 200
     doc = r.json()
     assert doc["openapi"].startswith("3.")
-    assert set(doc["paths"]) == {"/api/proches", "/api/lieux/{id}"}
+    assert set(doc["paths"]) == {"/api/proches", "/api/lieux/{id}", "/api/changements", "/api/changements.atom",
+                                 "/api/lieux.ndjson"}
     names = {p["name"] for p in doc["paths"]["/api/proches"]["get"]["parameters"]}
     assert {"lat", "lon", "commune", "code_postal", "q", "n", "rayon_km", "ouvert", "format"} | set(openapi.FILTERS) == names
     lieu = doc["components"]["schemas"]["Lieu"]["properties"]

@@ -245,3 +245,51 @@ def test_the_build_reports_a_stale_source_and_goes_on(server, tmp_path, monkeypa
     assert loaded == 20
     assert statuses["conseillers-numeriques"] == "absente"  # the other sources go on
     assert "perimee" in output
+
+
+def test_the_time_limit_is_total_retries_included(server, tmp_path):
+    """3 tries of a server that never answers in time end within the total limit (issue 16 §5)."""
+    base, state = server
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError):
+        fetch.download(f"{base}/slow/liste.csv", tmp_path / "x.csv", timeout=0.5, total_timeout=0.8, retries=3)
+    assert time.monotonic() - started < 1.3
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError, match="trop lent"):
+        fetch.download(f"{base}/trickle/liste.csv", tmp_path / "y.csv", timeout=0.5, total_timeout=0.6, retries=3)
+    assert time.monotonic() - started < 1.1
+    assert state["hits"]["trickle"] == 1  # a download cut by the total limit is not tried again
+
+
+def write_descriptor(folder, source_id, url):
+    text = (SOURCES_DIR / "france-services.yml").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith(("id:", "url:", "sha256:"))]
+    (folder / f"{source_id}.yml").write_text("\n".join([f"id: {source_id}", f"url: {url}", *lines]) + "\n",
+                                             encoding="utf-8")
+
+
+def test_fetch_exits_non_zero_with_the_list_of_refused_downloads(server, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from build import cli
+
+    base, _ = server
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    write_descriptor(folder, "fs-bon", f"{base}/ok/liste.csv")
+    write_descriptor(folder, "fs-html", f"{base}/html/liste.csv")
+    write_descriptor(folder, "fs-500", f"{base}/error500/liste.csv")
+    monkeypatch.setattr("lieux.sources.SOURCES_DIR", folder)
+    monkeypatch.setattr(fetch, "CACHE_DIR", tmp_path / "cache")
+    sources = ["--source", "fs-bon", "--source", "fs-html", "--source", "fs-500"]
+    result = CliRunner().invoke(cli, ["fetch", *sources])
+    assert result.exit_code == 1, result.output
+    assert "2 téléchargement(s) refusé(s) ou en échec" in result.output
+    assert "- fs-html : " in result.output and "page HTML" in result.output and "- fs-500 : " in result.output
+    assert "- fs-bon" not in result.output
+    # a refused download that keeps a previous copy is a failure too: exit 1 again
+    write_descriptor(folder, "fs-bon", f"{base}/html/liste.csv")
+    result = CliRunner().invoke(cli, ["fetch", "--source", "fs-bon"])
+    assert result.exit_code == 1 and "- fs-bon : " in result.output and "Dernière copie valide conservée" in result.output
+    write_descriptor(folder, "fs-bon", f"{base}/ok/liste.csv")
+    assert CliRunner().invoke(cli, ["fetch", "--source", "fs-bon"]).exit_code == 0

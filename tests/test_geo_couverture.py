@@ -58,7 +58,7 @@ async def test_coverage_page_without_geography(tmp_path, monkeypatch):
     db = tmp_path / "lieux.db"
     run_build(db, "--demo")
     r = await make_datasette(db).client.get("/couverture")
-    assert r.status_code == 200 and "python build.py fetch" in r.text and 'id="carte-metropole"' not in r.text
+    assert r.status_code == 200 and "ne contient pas le référentiel" in r.text and "python build.py" not in r.text and 'id="carte-metropole"' not in r.text
 
 
 def chromium() -> str | None:

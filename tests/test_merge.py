@@ -601,3 +601,28 @@ def test_geography_keys_follow_the_coordinates():
     [lieu], _, _ = M.merge([new, old], {}, {"fs": 90, "hub": 10})
     assert lieu["latitude"] == 48.4047
     assert lieu["_geo"] == {"qualite_geo": "adresse", "departement_code": "22"}
+
+
+# Every labelled sample's (true positives, false positives, false negatives) on the reference build, as
+# measured when merge.py became the package lieux/merge/ (commit d5775d9): a refactor keeps them; a
+# change of the rules that moves one updates it here and in README (« Qualité mesurée »), with why.
+LABELLED_FIGURES = {
+    "paires-etiquetees": (126, 1, 8), "mise-au-point": (79, 0, 4), "controle": (84, 0, 1), "controle-2": (75, 1, 5),
+    "controle-3": (67, 1, 16), "controle-4": (82, 1, 9), "controle-5": (82, 1, 11), "controle-6": (88, 1, 8),
+    "controle-7": (89, 0, 3),
+}
+
+
+@requires_reference
+@pytest.mark.slow
+def test_labelled_samples_give_the_same_figures(reference_db):
+    lieu_of = {(s, c): l for l, s, c in query(reference_db, "select lieu_id, source_id, cle from membres")}
+    lieu_of.update({(s, c): f"retiré {s}/{c}" for s, c in query(reference_db, """
+        select source, json_extract(ligne_source, '$.id') from rejets where code = 'millesime-remplace'""")})
+    samples = {}
+    for path in (PAIRS, HUB_PAIRS):
+        with open(path, encoding="utf-8", newline="") as f:
+            for p in csv.DictReader(f):
+                samples.setdefault(p.get("jeu") or path.stem, []).append(p)
+    figures = {jeu: precision_recall(pairs, lieu_of)[2:] for jeu, pairs in samples.items()}
+    assert figures == LABELLED_FIGURES

@@ -219,14 +219,28 @@ async def test_tile_layer_comes_from_plugin_config(demo_datasette):
     assert "contributeurs OpenStreetMap" in page.map_data["tile_layer_options"]["attribution"]
 
 
-def test_map_config_prefers_this_plugins_setting():
+def test_every_map_reads_the_one_tile_setting():
+    """One place for the tiles of every map: datasette-cluster-map's config (which that plugin reads itself)."""
     from datasette.app import Datasette
 
-    ds = Datasette(memory=True, metadata={"plugins": {
-        "lieux-pages": {"tile_layer": "https://tuiles.example/{z}/{x}/{y}.png"},
-        "datasette-cluster-map": {"tile_layer": "https://autre.example/{z}/{x}/{y}.png"}}})
-    assert pages.map_config(ds)["tile_layer"] == "https://tuiles.example/{z}/{x}/{y}.png"
-    assert pages.map_config(Datasette(memory=True))["tile_layer"] == pages.TILE_LAYER
+    from lieux import carte
+
+    ign = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2"
+           "&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}")
+    ds = Datasette(memory=True, metadata={"plugins": {"datasette-cluster-map": {"tile_layer": ign}}})
+    assert pages.map_config(ds)["tile_layer"] == ign
+    assert pages.map_config(Datasette(memory=True))["tile_layer"] == carte.TILE_LAYER
+    assert carte.tile_origins(ign) == ["https://data.geopf.fr"]
+    assert carte.tile_origins(carte.TILE_LAYER) == ["https://*.tile.openstreetmap.org", "https://tile.openstreetmap.org"]
+    assert carte.tile_origins("javascript:alert(1)") == []
+
+
+def test_the_content_security_policy_allows_the_configured_tiles(tmp_path):
+    from lieux import carte
+
+    metadata = tmp_path / "metadata.yml"
+    metadata.write_text("plugins:\n  datasette-cluster-map:\n    tile_layer: https://tuiles.example:8443/{z}/{x}/{y}.png\n")
+    assert carte.configured_tile_origins(metadata) == ["https://tuiles.example:8443"]
 
 
 # -- the place page ----------------------------------------------------------------------------

@@ -115,7 +115,8 @@ READ_ONLY_PLUGINS = {"datasette-haversine",  # test/bench extra only: one SQL fu
 WRITING_HOOKS = {"register_routes", "startup", "permission_allowed", "actor_from_request", "register_commands"}
 # Our plugins that add routes, reviewed: their views only run SELECTs (the database is immutable anyway)
 # and render through autoescaped templates or JSON.
-REVIEWED_ROUTE_PLUGINS = {"couverture.py", "api.py", "pages.py", "qualite.py"}
+REVIEWED_ROUTE_PLUGINS = {"couverture.py", "api.py", "pages.py", "qualite.py",
+                          "site.py"}  # /dictionnaire, /carte/departements.geojson: SELECTs, escaped
 
 
 @pytest.mark.asyncio

@@ -1,0 +1,52 @@
+/* Loaded before any map of the site (public pages, and the table pages' datasette-cluster-map): loads Leaflet
+   (datasette-leaflet's module, which sets window.L) and changes how every map behaves.
+   - Markers are not tab stops: the list of results (or the table) is the keyboard path and the text alternative.
+   - When the tile server does not answer (offline, blocked, down), the map says so in French and draws the
+     départements' outlines, read from the database (/carte/departements.geojson), as its background. */
+import "../-/static-plugins/datasette-leaflet/leaflet-v1.7.1.js";
+
+const L = window.L;
+const CONTOURS_URL = new URL("../carte/departements.geojson", import.meta.url).href;
+const MESSAGE = "Le fond de carte n'a pas pu être chargé (connexion absente ou serveur de tuiles indisponible). "
+  + "Les contours des départements le remplacent ; les lieux restent listés sous la carte.";
+let contours = null;
+
+function loadContours() {
+  if (!contours) {
+    contours = fetch(CONTOURS_URL).then(function (r) { return r.ok ? r.json() : { features: [] }; })
+      .catch(function () { return { features: [] }; });
+  }
+  return contours;
+}
+
+function fallback(map) {
+  if (!map || map._lieuxSecours) return;
+  map._lieuxSecours = true;
+  const container = map.getContainer();
+  container.classList.add("carte-hors-ligne");
+  const note = document.createElement("p");
+  note.className = "carte-message";
+  note.setAttribute("role", "status");
+  note.textContent = MESSAGE;
+  container.parentNode.insertBefore(note, container.nextSibling);
+  loadContours().then(function (collection) {
+    if (!collection.features || !collection.features.length) return;
+    const layer = L.geoJSON(collection, {
+      interactive: false,
+      style: { color: "#6a6a6a", weight: 1, fillColor: "#f1efe9", fillOpacity: 1 },
+    });
+    layer.addTo(map);
+    layer.bringToBack();
+    container.dataset.contours = String(collection.features.length);
+  });
+}
+
+if (L && !L.lieuxSecours) {
+  L.lieuxSecours = true;
+  L.Marker.prototype.options.keyboard = false;
+  L.TileLayer.addInitHook(function () {
+    let loaded = 0;
+    this.on("tileload", function () { loaded += 1; });
+    this.on("tileerror", function () { if (!loaded) fallback(this._map); });
+  });
+}
