@@ -606,9 +606,10 @@ def test_geography_keys_follow_the_coordinates():
 # Every labelled sample's (true positives, false positives, false negatives) on the reference build, as
 # measured when merge.py became the package lieux/merge/ (commit d5775d9): a refactor keeps them; a
 # change of the rules that moves one updates it here and in README (« Qualité mesurée »), with why.
+# controle-5 lost one pair when the geography resolved hinaura's « Seynod - Annecy » (README, « Qualité mesurée »).
 LABELLED_FIGURES = {
     "paires-etiquetees": (126, 1, 8), "mise-au-point": (79, 0, 4), "controle": (84, 0, 1), "controle-2": (75, 1, 5),
-    "controle-3": (67, 1, 16), "controle-4": (82, 1, 9), "controle-5": (82, 1, 11), "controle-6": (88, 1, 8),
+    "controle-3": (67, 1, 16), "controle-4": (82, 1, 9), "controle-5": (81, 1, 12), "controle-6": (88, 1, 8),
     "controle-7": (89, 0, 3),
 }
 
