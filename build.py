@@ -13,6 +13,7 @@ import click
 from lieux import fetch as fetching
 from lieux import geo
 from lieux import pipeline, site, sources
+from lieux.console import Progress
 from lieux.pipeline import BuildError
 from lieux.process import count_records
 from lieux.read import SourceReadError
@@ -35,6 +36,27 @@ def parse_inputs(values) -> dict[str, str]:
                 "construction. Pour un autre millésime de la même liste, ajoutez un descripteur avec « vintage_of » "
                 "(voir sources/README.md).", param_hint="--input")
         inputs[key] = path
+    return inputs
+
+
+def read_inputs_file(path: Path) -> dict[str, str]:
+    """`--inputs FILE.yml`: a YAML mapping of source ids (or geo-* ids) to paths or URLs. A relative path
+    is read from the YAML file's folder, so the file works from any current directory."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise click.BadParameter(f"{path} : fichier illisible ({e}).", param_hint="--inputs") from e
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()):
+        raise click.BadParameter(f"{path} : écrivez une ligne « id-de-source: chemin/ou/URL » par source, par exemple "
+                                 "« france-services: ../listes/liste-fs.csv ».", param_hint="--inputs")
+    inputs = {}
+    for key, value in data.items():
+        value = value.strip()
+        if "://" not in value and not Path(value).is_absolute():
+            value = str((Path(path).resolve().parent / value))
+        inputs[key.strip()] = value
     return inputs
 
 
@@ -119,11 +141,14 @@ def fetch_geography() -> list[tuple[str, str]]:
               help="Base SQLite à écrire.")
 @click.option("--input", "inputs", multiple=True, metavar="SOURCE_ID=CHEMIN_OU_URL",
               help="Remplace le fichier d'une source par un fichier local ou une URL (répétable).")
+@click.option("--inputs", "inputs_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Fichier YAML « id-de-source: chemin ou URL », une ligne par source (chemins relatifs au fichier) ; "
+                   "--input l'emporte sur lui.")
 @click.option("--demo", is_flag=True, help="Construit l'échantillon de démonstration (sources/demo/), sans réseau.")
-@click.option("--quiet", is_flag=True, help="N'affiche que le bilan final.")
+@click.option("--quiet", is_flag=True, help="N'affiche que le bilan final, sans les sources qui n'avaient pas de fichier.")
 @click.option("--accepter-baisse", "accept_decrease", is_flag=True,
               help="Remplace la base même si la nouvelle a moins de lieux (sinon la construction s'arrête).")
-def build(db_path, inputs, demo, quiet, accept_decrease=False):
+def build(db_path, inputs, demo, quiet, accept_decrease=False, inputs_file=None):
     """Construit la base SQLite à partir des sources.
 
     Les lignes valides sont chargées dans `lieux` ; les autres vont dans `rejets`
@@ -139,20 +164,25 @@ def build(db_path, inputs, demo, quiet, accept_decrease=False):
         python build.py build
         python build.py build --demo --db demo.db
         python build.py build --input france-services=liste-fs.csv
+        python build.py build --inputs reference-inputs.yml --db /tmp/reference.db
     """
     descriptors = load_descriptors(demo)
-    overrides = parse_inputs(inputs)
+    overrides = {**(read_inputs_file(inputs_file) if inputs_file else {}), **parse_inputs(inputs)}
     geography = geo.prepare({k: overrides.pop(k) for k in list(overrides) if k in geo.REFERENCE_IDS})
     try:
         resolved = pipeline.resolve_inputs(descriptors, overrides)
-        total = len(resolved)
-        with click.progressbar(length=total, label="Construction", file=sys.stderr,
-                               item_show_func=lambda d: d.id if d else "", hidden=quiet) as bar:
-            reports = pipeline.build(db_path, resolved, on_source=lambda d: bar.update(1, d), geography=geography,
-                                     accept_decrease=accept_decrease)
+        # on a terminal, one line per source, rewritten while it is read: rows and rows per second
+        progress = Progress(sys.stderr) if not quiet and sys.stderr.isatty() else None
+        try:
+            reports = pipeline.build(db_path, resolved, geography=geography, accept_decrease=accept_decrease,
+                                     on_source=(lambda d: progress.start(d.id)) if progress else None,
+                                     on_record=progress.record if progress else None)
+        finally:
+            if progress:
+                progress.finish()
     except (BuildError, SourceReadError, DescriptorError, fetching.FetchError, ValueError) as e:
         raise click.ClickException(str(e)) from e
-    for line in pipeline.summary_lines(reports, geography.message):
+    for line in pipeline.summary_lines(reports, geography.message, given_only=quiet):
         click.echo(line)
     click.echo(f"Base écrite : {db_path}")
 
@@ -204,6 +234,28 @@ def refresh(db_path, sources_dir, pinned, accepted, journal_path):
         summary += " ; sources périmées : " + ", ".join(sorted(outcome.stale))
     click.echo(summary + (f". {outcome.message}" if outcome.message else "."), err=True)
     sys.exit(outcome.code)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="Base servie, en général le lien que « refresh » fait pointer sur la version publiée.")
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (0.0.0.0 dans un conteneur).")
+def service(db_path, port, host):
+    """Sert la base publiée sans interrompre une requête quand « refresh » publie une nouvelle version.
+
+    Le port est ouvert une fois ; à chaque nouvelle version (le lien --db a
+    changé, vérifié chaque seconde ou à réception de SIGHUP), un nouveau
+    Datasette démarre sur la même socket, puis l'ancien finit ses requêtes et
+    s'arrête. Datasette est lancé comme par « serve ».
+
+    \b
+    Exemple :
+        python build.py service --db /srv/annuaire/lieux.db --port 8001
+    """
+    from lieux import relais
+
+    relais.run(db_path, host=host, port=port)
 
 
 @cli.command()

@@ -27,22 +27,15 @@ FILTER_LEGENDS = {
 FILTER_NAMES = openapi.FILTERS
 FILTER_FIELDS = tuple((name, FILTER_LEGENDS[name]) for name in FILTER_NAMES)
 
+# From this distance on, an approximate point's distance is told ("à environ 12 km, dans la commune de …").
+APPROXIMATE_FAR_KM = 5
 # The distance choice of the search page: (value of rayon_km, label); "" means no limit.
 RADIUS_CHOICES = (("", "Sans limite"), ("2", "2 km"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km"),
                   ("50", "50 km"), ("100", "100 km"))
 
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
-
-# Time zones in plain French, for "heure locale de …".
-TIMEZONE_PLACES = {
-    "Europe/Paris": "métropole",
-    "America/Guadeloupe": "Guadeloupe",
-    "America/Martinique": "Martinique",
-    "America/Cayenne": "Guyane",
-    "Indian/Reunion": "La Réunion",
-    "Indian/Mayotte": "Mayotte",
-}
 
 # The commonest codes of data.inclusion's structure typology (the standard's `typologie`), in words;
 # any other code is shown as given.
@@ -101,6 +94,31 @@ def format_distance(km) -> str:
     if km < 10:
         return f"{km:.1f} km".replace(".", ",")
     return f"{km:.0f} km"
+
+
+def distance_text(km, approximate: bool = False, commune: str | None = None) -> str:
+    """What a result says of where a lieu is: "à 350 m"; for a point that is not the place's own,
+    "dans la commune de X (position approximative)", with "à environ 12 km, " first when far."""
+    if not approximate:
+        return f"à {format_distance(km)}" if km is not None else ""
+    where = f"dans la commune de {commune}" if commune else "dans sa commune"
+    text = f"{where} (position approximative)"
+    if km is not None and float(km) >= APPROXIMATE_FAR_KM:
+        text = f"à environ {format_distance(km)}, {text}"
+    return text
+
+
+def format_day(day: date, year: bool = False) -> str:
+    """ "dimanche 20 décembre" (with the year when asked)."""
+    first = "1er" if day.day == 1 else str(day.day)
+    text = f"{WEEKDAYS[day.weekday()]} {first} {MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if year else text
+
+
+def format_moment(moment: datetime) -> str:
+    """ "samedi 12 décembre 2026 à 10 h" (a local date and time)."""
+    minutes = "" if moment.minute == 0 else f" {moment.minute:02d}"
+    return f"{format_day(moment.date(), year=True)} à {moment.hour} h{minutes}"
 
 
 def format_phone(value: str | None) -> str | None:

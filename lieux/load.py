@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from . import merge, schemas, territoires
+from . import formulas, merge, positions, schemas, territoires
 
 # Columns of the lieux table besides the standard's fields.
 LIEUX_EXTRA_COLUMNS = {
@@ -95,8 +95,9 @@ def lieu_row(values: dict) -> dict:
 def popup(values: dict) -> str:
     """The map popup of a lieu: its name, its address, a link to its row."""
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
-    if (values.get("_geo") or {}).get("qualite_geo") == "centre_commune":
-        address += " — position approximative : centre de la commune"
+    what = positions.what_the_point_is((values.get("_geo") or {}).get("qualite_geo"))
+    if what:
+        address += f" — position approximative : {what}"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
@@ -178,7 +179,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["sources"].create({
         "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
-        "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "corrections": int,
+        "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
         # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
         "geo_source": int, "geo_corrigee": int, "geo_corrigee_inversion": int, "geo_corrigee_signe": int,
@@ -189,6 +190,10 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db["rejets"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur": str, "code": str,
         "message": str, "ligne_source": str,
+    }, pk="id", foreign_keys=[("source", "sources", "id")])
+    # rows a producer marks inactive or hidden (descriptor key set_aside): neither loaded nor rejected
+    db["ecartes"].create({
+        "id": int, "source": str, "ligne": int, "motif": str, "regle": str, "ligne_source": str,
     }, pk="id", foreign_keys=[("source", "sources", "id")])
     db["corrections"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur_source": str,
@@ -213,11 +218,13 @@ def write_build_info(db: sqlite_utils.Database, built_at: str | None = None) -> 
 
 
 def as_text(value):
+    """A value of the bookkeeping tables (rejets, corrections…) as text, never a spreadsheet formula:
+    the value a producer wrote is kept, an apostrophe in front when a spreadsheet would run it (lieux.formulas)."""
     if value is None:
         return None
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return formulas.neutralise(str(value))
 
 
 def insert_result(db: sqlite_utils.Database, result) -> None:
@@ -228,16 +235,20 @@ def insert_result(db: sqlite_utils.Database, result) -> None:
                 ({**db_row(r, schema_name), "source": result.source} for r in rows), batch_size=1000, alter=True)
     db["rejets"].insert_all(({
         "source": r.source, "schema": r.schema, "ligne": r.ligne, "champ": r.issue.field,
-        "valeur": as_text(r.issue.value), "code": r.issue.code, "message": r.issue.message,
+        "valeur": as_text(r.issue.value), "code": r.issue.code, "message": as_text(r.issue.message),
         "ligne_source": json.dumps(r.record, ensure_ascii=False, default=str),
     } for r in result.rejets), batch_size=1000)
     db["corrections"].insert_all(({
         "source": c.source, "schema": c.schema, "ligne": c.ligne, "champ": c.champ,
-        "valeur_source": as_text(c.valeur_source), "valeur_retenue": as_text(c.valeur_retenue), "motif": c.motif,
+        "valeur_source": as_text(c.valeur_source), "valeur_retenue": as_text(c.valeur_retenue), "motif": as_text(c.motif),
     } for c in result.corrections), batch_size=1000)
     db["valeurs_non_reconnues"].insert_all(({
-        "source": result.source, "champ": field, "valeur": value, "nombre": count,
+        "source": result.source, "champ": field, "valeur": as_text(value), "nombre": count,
     } for (field, value), count in sorted(result.unmapped.items())), batch_size=1000)
+    db["ecartes"].insert_all(({
+        "source": e.source, "ligne": e.ligne, "motif": as_text(e.motif), "regle": as_text(e.regle),
+        "ligne_source": json.dumps(e.record, ensure_ascii=False, default=str),
+    } for e in getattr(result, "ecartes", [])), batch_size=1000)
 
 
 def insert_lieux(db: sqlite_utils.Database, rows, batch_size: int = 5000) -> None:
@@ -262,6 +273,34 @@ def insert_lieux(db: sqlite_utils.Database, rows, batch_size: int = 5000) -> Non
         db.conn.executemany(sql, batch)
 
 
+def neutralise_formulas(db: sqlite_utils.Database) -> int:
+    """Every text of every table, made safe to open in a spreadsheet (lieux.formulas): the last guard, so that
+    Datasette's CSV views never carry a formula. The lieux were already neutralised when mapped, with a
+    correction each; what is left is bookkeeping and reference labels ("@etalab/decoupage-administratif").
+    Run before create_indexes (full-text indexes are built from the clean values). Returns the cells changed."""
+    db.conn.create_function("lieux_formule", 1, formulas.is_formula, deterministic=True)
+    virtual = [r[0] for r in db.execute("select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL%'")]
+    changed = 0
+    firsts = [*formulas.TRIGGERS, " ", "\u00a0"]  # a sign, or spaces that may hide one
+    marks = ", ".join("?" * len(firsts))
+
+    def candidate(column: str) -> str:  # SQLite's substr picks the few candidates, Python decides (+33… is data)
+        return f"(substr([{column}], 1, 1) in ({marks}) and lieux_formule([{column}]))"
+
+    for table in db.table_names():
+        if any(table == v or table.startswith(v + "_") for v in virtual):
+            continue
+        columns = [c.name for c in db[table].columns if c.type.upper() in ("TEXT", "")]
+        if not columns or not db.execute(f"select 1 from [{table}] where {' or '.join(candidate(c) for c in columns)} limit 1",
+                                         firsts * len(columns)).fetchone():
+            continue  # one scan of the table finds nothing: the usual case
+        for column in columns:
+            cursor = db.execute(f"update [{table}] set [{column}] = ? || [{column}] where {candidate(column)}",
+                                [formulas.PREFIX, *firsts])
+            changed += cursor.rowcount
+    return changed
+
+
 def create_indexes(db: sqlite_utils.Database) -> None:
     """R*Tree on coordinates, FTS5 on the texts people search, plain indexes for facets."""
     db.execute("CREATE VIRTUAL TABLE lieux_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)")
@@ -279,19 +318,24 @@ def create_indexes(db: sqlite_utils.Database) -> None:
 
 # --- Merge tables (lieux/merge.py): provenance, fusions, membres; ids of the previous build ---
 
+# What the geography step said of each row (its `_geo`) that the merge reads: kept in `membres`.
+MEMBER_GEO_KEYS = ("qualite_geo", "commune_nouvelle", "commune_deleguee")
+
+
 def insert_merge(db: sqlite_utils.Database, rows: list[dict], lieux: list[dict], fusions: list[dict],
                  provenance: list[dict]) -> None:
     """`membres` (every valid source row as mapped, before merging, and its lieu), `provenance`
     (which source row gave each field of each lieu), `fusions` (every merge decision)."""
     lieu_of = {(m["source"], m["cle"]): (l["id"], m["empreinte"]) for l in lieux for m in l.get("_membres", [])}
-    db["membres"].create({"lieu_id": str, "source_id": str, "cle": str, "ligne": int, "empreinte": str,
+    db["membres"].create({"lieu_id": str, "source_id": str, "cle": str, "ligne": int, "empreinte": str, "qualite_geo": str, "commune_nouvelle": int,
+                          "commune_deleguee": str,
                           **{k: t for k, t in column_types(schemas.LIEUX).items() if k != "id"}}, pk=("source_id", "cle"), foreign_keys=[("lieu_id", "lieux", "id")])
 
     def membre(r):  # `source` is the standard's field (the producer); the source id is `source_id`
         lieu_id, empreinte = lieu_of[(r["_source"], str(r.get("id")))]
         values = db_row(r, schemas.LIEUX)
         return {"lieu_id": lieu_id, "source_id": r["_source"], "cle": str(values.pop("id")), "ligne": r.get("_ligne"),
-                "empreinte": empreinte, **values}
+                "empreinte": empreinte, **{k: (r.get("_geo") or {}).get(k) for k in MEMBER_GEO_KEYS}, **values}
 
     # rows of no lieu: an older vintage's places that the current list dropped (in `rejets`, merge.merge)
     db["membres"].insert_all((membre(r) for r in rows if (r["_source"], str(r.get("id"))) in lieu_of),
@@ -340,6 +384,7 @@ def read_merge_inputs(db_path: Path) -> list[dict]:
             r = dict(member)
             r.update({k: json.loads(r[k]) for k in multi if r.get(k)})
             r["_source"], r["id"], r["_ligne"] = r.pop("source_id"), r.pop("cle"), r.pop("ligne")
+            r["_geo"] = {k: r.pop(k, None) for k in MEMBER_GEO_KEYS}  # how the geography step placed it
             del r["lieu_id"], r["empreinte"]
             rows.append(r)
         for source, ligne, row in conn.execute(

@@ -5,18 +5,25 @@ multi-valued field, a list of such specs whose values add up):
     column: <name> | columns: [<name>, ...] | columns: {<key>: <name>, ...}
     value: <constant> | template: "<text with {column} placeholders>" | flags: {<column>: <value>}
 and optional steps, applied in this order:
-    split: "<separator>"        several values in one cell
-    transforms: [<name>, ...]   named functions from lieux.transforms, before the field's defaults
+    split: "<separator>" | [<separator>, ...] | {pattern: <regex>}   several values in one cell
+    transforms: [<name> | {<name>: {<parameter>: <value>}}, ...]   functions from lieux.transforms,
+                                before the field's defaults
     map: <name>                 a vocabulary map under the descriptor's `maps`
     default: <value>            when nothing is left
+    fallback: <spec> | [<spec>, ...]   where nothing usable is left: the value of another spec
+                                (recorded in `corrections`)
+A column name may be a path into nested JSON: `geolocalisation.lat`, `adresse.lignes[0]`.
+Every text value that a spreadsheet would run as a formula is neutralised (lieux.formulas).
 """
 
 from __future__ import annotations
 
-import string
+import re
 from dataclasses import dataclass, field
 
-from .transforms import TRANSFORMS, Corrected, TransformError, normalise_label
+from . import formulas
+from .paths import path_value
+from .transforms import TRANSFORM_FACTORIES, TRANSFORMS, Corrected, TransformError, normalise_label, splitter
 
 # Transforms every source gets for these fields, after its own: the standard's formats.
 FIELD_TRANSFORMS = {
@@ -38,7 +45,8 @@ FIELD_TRANSFORMS = {
 }
 TEXT_TRANSFORM = "text"
 TRUTHY = {"true", "oui", "x", "1", "yes", "vrai", "o", "y"}
-SPEC_KEYS = {"column", "columns", "value", "template", "flags", "split", "transforms", "map", "default"}
+SPEC_KEYS = {"column", "columns", "value", "template", "flags", "split", "transforms", "map", "default", "fallback"}
+TEMPLATE_KEY = re.compile(r"\{([^{}]+)\}")
 
 
 @dataclass(frozen=True)
@@ -78,11 +86,6 @@ def normalise_spec(spec) -> dict:
     return {"value": spec}
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return ""
-
-
 def is_missing(value, missing_values) -> bool:
     if value is None:
         return True
@@ -96,7 +99,7 @@ def is_missing(value, missing_values) -> bool:
 def raw_value(data: dict, spec: dict, missing_values):
     """The value a spec designates in a record, before any transform; None when missing."""
     def get(column):
-        value = data.get(column)
+        value = path_value(data, column)
         return None if is_missing(value, missing_values) else value
 
     if "value" in spec:
@@ -104,11 +107,10 @@ def raw_value(data: dict, spec: dict, missing_values):
     if "column" in spec:
         return get(spec["column"])
     if "template" in spec:
-        cells = _Blank({k: ("" if is_missing(v, missing_values) else v) for k, v in data.items()})
-        keys = [name for _, name, _, _ in string.Formatter().parse(spec["template"]) if name]
-        if keys and all(cells[k] == "" for k in keys):
+        cells = {k: get(k) for k in TEMPLATE_KEY.findall(spec["template"])}
+        if cells and all(v is None for v in cells.values()):
             return None
-        return spec["template"].format_map(cells)
+        return TEMPLATE_KEY.sub(lambda m: "" if cells[m.group(1)] is None else str(cells[m.group(1)]), spec["template"])
     if "flags" in spec:
         found = []
         for column, label in spec["flags"].items():
@@ -144,16 +146,42 @@ class VocabularyMap:
         return True, target if isinstance(target, list) else [target]
 
 
-def _apply(transform_names, value, row, name, corrections):
-    for t in transform_names:
+def compile_transform(item, name: str):
+    """(label, function) of one entry of `transforms`: a name, or {name: parameters} for TRANSFORM_FACTORIES."""
+    if isinstance(item, str):
+        if item not in TRANSFORMS:
+            raise ValueError(f"champ {name} : transformation « {item} » inconnue. Connues : "
+                             f"{', '.join(sorted(TRANSFORMS))} ; avec paramètres : {', '.join(sorted(TRANSFORM_FACTORIES))}.")
+        return item, TRANSFORMS[item]
+    if isinstance(item, dict) and len(item) == 1:
+        [(label, params)] = item.items()
+        if label in TRANSFORM_FACTORIES:
+            try:
+                return label, TRANSFORM_FACTORIES[label](params)
+            except ValueError as e:
+                raise ValueError(f"champ {name} : {e}") from None
+    raise ValueError(f"champ {name} : « {item} » n'est pas une transformation. Écrivez un nom ({', '.join(sorted(TRANSFORMS)[:3])}…) "
+                     f"ou {{nom: {{paramètre: valeur}}}} pour {', '.join(sorted(TRANSFORM_FACTORIES))}.")
+
+
+def _apply(transforms, value, row, name, corrections):
+    """Run the transforms in order; a transform that gives a list hands each item to the next ones."""
+    for i, (_, fn) in enumerate(transforms):
         before = value
-        result = TRANSFORMS[t](value, row)
+        result = fn(value, row)
         if isinstance(result, Corrected):
             corrections.append(Correction(name, before, result.value, result.reason))
             result = result.value
         value = result
         if value is None:
             break
+        if isinstance(value, list) and i + 1 < len(transforms) and not isinstance(before, list):
+            rest = transforms[i + 1:]
+            out = []
+            for item in value:
+                item = _apply(rest, item, row, name, corrections)
+                out.extend(_as_list(item))
+            return out or None
     return value
 
 
@@ -163,34 +191,95 @@ class Mapper:
     def __init__(self, fields: dict, maps: dict, schema: dict, multi_valued, missing_values):
         self.schema_fields = [f["name"] for f in schema["fields"]]
         self.required = {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+        # a value off its field's pattern is not usable: a fallback may stand in (validation explains it otherwise)
+        self.patterns = {}
+        for f in schema["fields"]:
+            pattern = f.get("constraints", {}).get("pattern")
+            if pattern and f["name"] not in set(multi_valued):
+                try:
+                    self.patterns[f["name"]] = re.compile(pattern)
+                except re.error:  # a pattern Python cannot read: validation alone checks it
+                    pass
         self.multi = set(multi_valued)
         self.missing_values = set(missing_values)
         # a field is filled by one spec, or by a list of specs whose values add up (multi-valued fields)
         self.specs = {name: [normalise_spec(s) for s in (spec if isinstance(spec, list) else [spec])]
                       for name, spec in fields.items()}
         self.maps = {name: VocabularyMap(entries) for name, entries in maps.items()}
-        for name, spec in ((n, s) for n, specs in self.specs.items() for s in specs):
-            for t in _as_list(spec.get("transforms")):
-                if t not in TRANSFORMS:
-                    raise ValueError(f"champ {name} : transformation « {t} » inconnue. Connues : {', '.join(sorted(TRANSFORMS))}")
-            if spec.get("map") and spec["map"] not in self.maps:
-                raise ValueError(f"champ {name} : table de correspondance « {spec['map']} » absente de « maps ».")
+        self.compiled = {}   # id(spec) -> (transforms, splitter)
+        for name, specs in self.specs.items():
+            for spec in specs:
+                self._compile(name, spec)
+
+    def _compile(self, name, spec):
+        """Check a spec once and keep what it needs at each record: transforms, splitter, fallbacks."""
+        fallbacks = [normalise_spec(f) for f in _as_list(spec.get("fallback"))]
+        own = [compile_transform(t, name) for t in _as_list(spec.get("transforms"))]
+        defaults = FIELD_TRANSFORMS.get(name, [])
+        labels = {label for label, _ in own}
+        transforms = own + [(t, TRANSFORMS[t]) for t in defaults if t not in labels]
+        split = None
+        if spec.get("split") is not None:
+            try:
+                split = splitter(spec["split"])
+            except ValueError as e:
+                raise ValueError(f"champ {name} : {e}") from None
+        self.compiled[id(spec)] = (transforms, split, fallbacks)
+        if spec.get("map") and spec["map"] not in self.maps:
+            raise ValueError(f"champ {name} : table de correspondance « {spec['map']} » absente de « maps ».")
+        for fallback in fallbacks:
+            self._compile(name, fallback)
 
     def map(self, data: dict) -> Mapped:
         out = Mapped(values={})
         for name in self.schema_fields:
             values = []
             for spec in self.specs.get(name, []):
-                value = self._field(name, spec, data, out)
-                if value is None and "default" in spec:
-                    value = spec["default"]
+                value = self._with_fallback(name, spec, data, out)
                 values.extend(_as_list(value) if name in self.multi else ([value] if value is not None else []))
             value = values if name in self.multi else (values[0] if values else None)
             if name in self.multi:
                 value = _as_list(value)
                 value = list(dict.fromkeys(v for v in value if v not in (None, ""))) or None
+            if formulas.is_formula(value) or (isinstance(value, list) and any(formulas.is_formula(v) for v in value)):
+                out.corrections.append(Correction(name, value, formulas.neutralise(value), formulas.reason(value)))
+                value = formulas.neutralise(value)
             out.values[name] = value
         return out
+
+    def _with_fallback(self, name, spec, data, out: Mapped):
+        """The value of a spec, its `default` when nothing is left, else the first `fallback` that gives one.
+        The main spec's problems become corrections when a fallback stands in."""
+        fallbacks = self.compiled[id(spec)][2]
+        if not fallbacks:
+            value = self._field(name, spec, data, out)
+            return spec["default"] if value is None and "default" in spec else value
+        attempt = Mapped(values=out.values)
+        value = self._field(name, spec, data, attempt)
+        if value is None and "default" in spec:
+            value = spec["default"]
+        out.corrections.extend(attempt.corrections)
+        out.unmapped.extend(attempt.unmapped)
+        if value is not None and self._fits(name, value):
+            out.issues.extend(attempt.issues)
+            return value
+        for fallback in fallbacks:
+            tried = Mapped(values=out.values)
+            replacement = self._with_fallback(name, fallback, data, tried)
+            out.corrections.extend(tried.corrections)
+            out.unmapped.extend(tried.unmapped)
+            if replacement is not None and not tried.issues and self._fits(name, replacement):
+                before = raw_value(data, spec, self.missing_values)
+                why = "; ".join(i.message for i in attempt.issues) or (
+                    f"« {value} » ne respecte pas le format du champ" if value is not None else "valeur absente")
+                out.corrections.append(Correction(name, before, replacement, f"valeur de repli ({describe(fallback)}) : {why}"))
+                return replacement
+        out.issues.extend(attempt.issues)
+        return value  # None, or a value off its pattern that validation will explain
+
+    def _fits(self, name, value) -> bool:
+        pattern = self.patterns.get(name)
+        return pattern is None or not isinstance(value, str) or bool(pattern.fullmatch(value))
 
     def _field(self, name, spec, data, out: Mapped):
         raw = raw_value(data, spec, self.missing_values)
@@ -203,18 +292,16 @@ class Mapper:
             else:
                 out.corrections.append(Correction(name, raw, None, f"valeur retirée : {message}"))
             return None
+        transforms, split, _ = self.compiled[id(spec)]
         items = [raw]
-        if spec.get("split") is not None:
+        if split is not None:
             items = []
             for part in _as_list(raw):
-                items.extend(p for p in str(part).split(spec["split"]))
+                items.extend(split(part))
         elif isinstance(raw, list) and name not in self.multi and "flags" not in spec:
             items = [" ".join(str(v) for v in raw)]
         elif isinstance(raw, list):
             items = raw
-        own = _as_list(spec.get("transforms"))
-        defaults = FIELD_TRANSFORMS.get(name, [])
-        transforms = [t for t in own if t not in defaults] + defaults
         results = []
         for item in items:
             if isinstance(item, str):
@@ -245,6 +332,19 @@ class Mapper:
         if name in self.multi:
             return results
         return results[0]
+
+
+def describe(spec: dict) -> str:
+    """A spec in a few words, for a correction's reason: « colonne X », « valeur Y »."""
+    if "column" in spec:
+        return f"colonne « {spec['column']} »"
+    if "value" in spec:
+        return f"valeur « {spec['value']} »"
+    if "template" in spec:
+        return f"modèle « {spec['template']} »"
+    if "columns" in spec:
+        return "colonnes " + ", ".join(f"« {c} »" for c in (spec["columns"].values() if isinstance(spec["columns"], dict) else spec["columns"]))
+    return "indicateurs"
 
 
 def _as_list(value) -> list:

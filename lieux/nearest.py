@@ -40,7 +40,9 @@ FILTER_FIELDS = (
     "typologie",
     "itinerance",
 )
-OPEN_NOW = "ouvert_maintenant"
+OPEN_NOW = "ouvert_maintenant"  # filter value True: open at the instant `now`
+OPEN_AT = "ouvert_le"  # filter value a naive datetime: open at that local time, in each lieu's own time zone
+OPEN_SQL = "lieu_ouvert(l.horaires, l.departement_code, l.code_insee, l.code_postal) = 1"
 DECODED_COLUMNS = tuple(schemas.multi_valued(schemas.LIEUX)) + ("sources",)
 
 
@@ -92,9 +94,9 @@ def filter_sql(filters: dict | None, params: dict) -> list[str]:
     """WHERE clauses for {field: [values]}: values of a field OR'ed, fields AND'ed."""
     clauses = []
     for i, (field, values) in enumerate(sorted((filters or {}).items())):
-        if field == OPEN_NOW:
-            if values:
-                clauses.append("lieu_ouvert_maintenant(l.horaires, l.departement_code) = 1")
+        if field in (OPEN_NOW, OPEN_AT):
+            if values and OPEN_SQL not in clauses:
+                clauses.append(OPEN_SQL)
             continue
         if field not in FILTER_FIELDS:
             raise ValueError(f"Unknown filter field {field!r}; known: {', '.join(FILTER_FIELDS)}")
@@ -114,16 +116,19 @@ def filter_sql(filters: dict | None, params: dict) -> list[str]:
     return clauses
 
 
-def register_open_now(conn: sqlite3.Connection, now: datetime | None = None) -> None:
-    """Register SQL lieu_ouvert_maintenant(horaires, departement_code) -> 1/0 at `now` (default: the clock)."""
+def register_open(conn: sqlite3.Connection, now: datetime | None = None, local: datetime | None = None) -> None:
+    """Register SQL lieu_ouvert(horaires, departement_code, code_insee, code_postal) -> 1/0: open at the
+    instant `now` (default: the clock), or at the naive `local` time read in each lieu's own time zone.
+    A public holiday of the lieu's territory counts as open only when its hours say so with `PH`."""
     from . import horaires
 
-    def open_now(osm, departement_code):
+    def open_at(osm, departement_code, code_insee, code_postal):
         if not osm:
             return 0
-        return 1 if horaires.is_open(osm, horaires.timezone_for(departement_code), now=now) is True else 0
+        row = {"departement_code": departement_code, "code_insee": code_insee, "code_postal": code_postal}
+        return 1 if horaires.etat(osm, row, now=now, local=local).ouvert is True else 0
 
-    conn.create_function("lieu_ouvert_maintenant", 2, open_now)
+    conn.create_function("lieu_ouvert", 4, open_at)
 
 
 @lru_cache(maxsize=65536)
@@ -157,14 +162,17 @@ def nearest(conn: sqlite3.Connection, lat: float, lon: float, n: int = 10, rayon
 
     `rayon_km` keeps only lieux within that distance. `filters` is {standard field: [values]}
     (a lieu matches a field when it has one of the values; all fields must match), plus
-    `ouvert_maintenant: True` for lieux open at `now` in their own time zone.
+    `ouvert_maintenant: True` for lieux open at `now` in their own time zone, or `ouvert_le: datetime`
+    (naive) for lieux open at that local time in their own time zone.
     """
     if n < 1:
         return []
     params: dict = {"lat": float(lat), "lon": float(lon), "n": int(n)}
     where = filter_sql(filters, params)
-    if (filters or {}).get(OPEN_NOW):
-        register_open_now(conn, now)
+    if (filters or {}).get(OPEN_AT):
+        register_open(conn, local=filters[OPEN_AT])
+    elif (filters or {}).get(OPEN_NOW):
+        register_open(conn, now=now)
     distance = haversine_sql("l.latitude", "l.longitude")
     limit_km = HALF_CIRCUMFERENCE_KM if rayon_km is None else min(float(rayon_km), HALF_CIRCUMFERENCE_KM)
     d = min(first_box_km(conn, n), limit_km)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import changements, compare, fetch, geo, load, merge, schemas, sources
+from . import changements, compare, console, fetch, geo, load, merge, schemas, sources
 from .mapping import Issue
 from .process import Rejet, SourceResult, process_source
 from .read import SourceReadError
@@ -37,10 +38,34 @@ class SourceReport:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
+    set_aside: int = 0
     corrections: int = 0
+    conversions: int = 0                        # points converted from the declared `crs` (not corrections)
     unmapped: int = 0
     message: str | None = None
     geo: dict = field(default_factory=dict)     # geography quality counts (lieux.geo.source_columns)
+    reasons: list = field(default_factory=list)  # the main rejection reasons: [(label, rows), ...]
+    given: bool = True                          # False when the source had no input at all (absente)
+
+
+class BuildReport(list):
+    """The per-source reports (a list of SourceReport), with the build-wide counts: lieux after merging,
+    and the merges by rule."""
+
+    lieux: int | None = None
+    merges: Counter
+
+    def __init__(self, reports=(), lieux: int | None = None, merges: Counter | None = None):
+        super().__init__(reports)
+        self.lieux, self.merges = lieux, merges or Counter()
+
+
+CONVERSION = "coordonnées converties de "   # lieux.geo.coordinates: a point in the declared projection
+
+
+def is_conversion(c) -> bool:
+    """A coordinate conversion from the source's declared `crs`: expected, so not counted as a correction."""
+    return c.champ in ("latitude", "longitude") and str(c.motif).startswith(CONVERSION)
 
 
 def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cache_dir=None) -> list[SourceInput]:
@@ -78,6 +103,7 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "telecharge_le": inp.fetched.fetched_at if inp.fetched else None,
         "statut": report.status, "message": report.message, "demo": int(d.demo),
         "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
+        "lignes_ecartees": report.set_aside,
         "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
         "modifications": json.dumps(list(d.changes), ensure_ascii=False),
         **report.geo,
@@ -86,12 +112,13 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
 
 def report_for(inp: SourceInput, result: SourceResult | None) -> SourceReport:
     if result is None:
-        return SourceReport(inp.descriptor.id, inp.status, message=inp.message)
+        return SourceReport(inp.descriptor.id, inp.status, message=inp.message, given=inp.fetched is not None)
     main = inp.descriptor.outputs[0].schema
     return SourceReport(
         inp.descriptor.id, inp.status if inp.status != "absente" else "ok",
-        read=result.read, loaded=result.loaded[main], rejected=result.rejected[main],
+        read=result.read, loaded=result.loaded[main], rejected=result.rejected[main], set_aside=result.set_aside,
         corrections=len(result.corrections), unmapped=sum(result.unmapped.values()), message=inp.message,
+        reasons=console.main_reasons(result.rejets, main),
     )
 
 
@@ -169,10 +196,14 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
     lieux, fusions, provenance = merged
     reject_superseded(processed, merged.superseded)
     merge.link_results(processed, lieux)
-    reports = [report_for(inp, result) for inp, result in processed]
+    reports = BuildReport([report_for(inp, result) for inp, result in processed], lieux=len(lieux),
+                          merges=Counter(f["regle"] for f in fusions if f.get("decision") == "fusionnée"))
+    summary = loaded_summary(placed.summary, merged.superseded)
     for report in reports:
-        report.geo = geo.source_columns(placed.summary.get(report.id, {}))
-        report.corrections += sum(1 for c in placed.corrections if c.source == report.id and c.valeur_retenue != c.valeur_source)
+        report.geo = geo.source_columns(summary.get(report.id, {}))
+        changed = [c for c in placed.corrections if c.source == report.id and c.valeur_retenue != c.valeur_source]
+        report.conversions = len({c.ligne for c in changed if is_conversion(c)})
+        report.corrections += sum(1 for c in changed if not is_conversion(c))
     with load.atomic_database(db_path) as db:
         load.create_tables(db)
         for (inp, result), report in zip(processed, reports):
@@ -186,10 +217,22 @@ def build(db_path: Path, inputs: list[SourceInput], on_source=None, on_record=No
         load.insert_merge(db, rows, lieux, fusions, provenance)
         built_at, build_id = load.build_time(), uuid.uuid4().hex
         changements.record(db, previous if before is not None else None, built_at, build_id)
+        load.neutralise_formulas(db)
         load.create_indexes(db)
         changements.create_indexes(db)
         load.write_build_info(db, built_at)
     return reports
+
+
+def loaded_summary(summary: dict, superseded: list[dict]) -> dict:
+    """The geography counts of the lieux actually loaded: an older vintage's rows left out by the merge
+    (rejected, millesime-remplace) were placed, but are not counted."""
+    counts = {source: Counter(c) for source, c in summary.items()}
+    for row in superseded:
+        qualite = (row.get("_geo") or {}).get("qualite_geo")
+        if qualite and counts.get(row["_source"], Counter())[qualite] > 0:
+            counts[row["_source"]][qualite] -= 1
+    return counts
 
 
 def reject_superseded(processed, rows: list[dict]) -> None:
@@ -210,16 +253,35 @@ def reject_superseded(processed, rows: list[dict]) -> None:
         result.rejected[schemas.LIEUX] += 1
 
 
-def summary_lines(reports: list[SourceReport], geo_message: str | None = None) -> list[str]:
-    """The closing report, one line per source: read = loaded + rejected; then the geography of the lieux."""
-    width = max([len(r.id) for r in reports] + [6])
-    lines = [f"{'source':<{width}}  {'lues':>7}  {'chargées':>8}  {'rejetées':>8}  {'corrigées':>9}  {'non reconnues':>13}  statut"]
-    for r in reports:
-        lines.append(f"{r.id:<{width}}  {r.read:>7}  {r.loaded:>8}  {r.rejected:>8}  {r.corrections:>9}  {r.unmapped:>13}  {r.status}"
-                     + (f" : {r.message}" if r.message and r.status != "ok" else ""))
-    total = [sum(getattr(r, k) for r in reports) for k in ("read", "loaded", "rejected", "corrections", "unmapped")]
-    lines.append(f"{'total':<{width}}  {total[0]:>7}  {total[1]:>8}  {total[2]:>8}  {total[3]:>9}  {total[4]:>13}")
-    return lines + geo_summary_lines(reports, width, geo_message)
+def summary_lines(reports: list[SourceReport], geo_message: str | None = None, given_only: bool = False) -> list[str]:
+    """The closing report: one line per source (read = loaded + rejected + set aside), the lieux after
+    merging and the merges by rule, the main rejection reasons of each source, then the geography of the
+    loaded lieux. given_only: leave out the sources that had no input at all (--quiet)."""
+    shown = [r for r in reports if r.given or not given_only]
+    width = max([len(r.id) for r in shown] + [6])
+    keys = ("read", "loaded", "rejected", "set_aside", "corrections", "conversions", "unmapped")
+    heads = ("lues", "chargées", "rejetées", "écartées", "corrigées", "converties", "non reconnues")
+    lines = [f"{'source':<{width}}  " + "  ".join(f"{h:>{max(len(h), 7)}}" for h in heads) + "  statut"]
+    for r in shown:
+        lines.append(f"{r.id:<{width}}  " + "  ".join(f"{getattr(r, k):>{max(len(h), 7)}}" for k, h in zip(keys, heads))
+                     + f"  {r.status}" + (f" : {r.message}" if r.message and r.status != "ok" else ""))
+    total = [sum(getattr(r, k) for r in reports) for k in keys]
+    lines.append(f"{'total':<{width}}  " + "  ".join(f"{t:>{max(len(h), 7)}}" for t, h in zip(total, heads)))
+    absent = len(reports) - len(shown)
+    if absent:
+        lines.append(f"({absent} source(s) sans fichier, non affichée(s))")
+    lieux = getattr(reports, "lieux", None)
+    if lieux is not None:
+        merges = getattr(reports, "merges", Counter())
+        lines += ["", f"Lieux après fusion des doublons : {lieux}"
+                  + (f" ({sum(merges.values())} fusions : " + ", ".join(f"{rule} {n}" for rule, n in merges.most_common()) + ")"
+                     if merges else " (aucune fusion)")]
+    with_reasons = [r for r in shown if r.reasons]
+    if with_reasons:
+        lines += ["", "Principaux motifs de rejet (lignes) :"]
+        for r in with_reasons:
+            lines.append(f"{r.id:<{width}}  " + " ; ".join(f"{label} ({n})" for label, n in r.reasons))
+    return lines + geo_summary_lines(shown, width, geo_message)
 
 
 GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee_inversion", "inversés"), ("geo_corrigee_signe", "signe corrigé"),

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import schemas
+from .filters import set_aside_by
 from .mapping import Issue, Mapper
 from .messages import explain
 from .read import Record, explode, read_records
@@ -99,6 +100,16 @@ class Rejet:
 
 
 @dataclass
+class Ecart:
+    """A row set aside: the producer marks it inactive or hidden (descriptor key `set_aside`)."""
+    source: str
+    ligne: int
+    motif: str
+    regle: str
+    record: dict
+
+
+@dataclass
 class CorrectionRow:
     source: str
     schema: str
@@ -117,8 +128,13 @@ class SourceResult:
     loaded: dict = field(default_factory=dict)        # schema -> count of valid rows
     rejected: dict = field(default_factory=dict)      # schema -> count of rejected records
     rejets: list = field(default_factory=list)
+    ecartes: list = field(default_factory=list)       # Ecart: rows set aside, for every schema of the source
     corrections: list = field(default_factory=list)
     unmapped: Counter = field(default_factory=Counter)  # (field, value) -> count
+
+    @property
+    def set_aside(self) -> int:
+        return len(self.ecartes)
 
     @property
     def main_schema(self) -> str:
@@ -172,12 +188,31 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
         result.rejets.append(Rejet(descriptor.id, schema, record.number, issue, record.data))
 
     def validate_batch(schema):
-        """Validate the candidates gathered for one schema; valid rows go to the spool."""
+        """Validate the candidates gathered for one schema; valid rows go to the spool.
+
+        A row whose only problems are values of optional fields keeps its place: those values are
+        removed, with a correction each, and the row is validated again."""
         items, candidates[schema] = candidates[schema], []
         values_list = [values for _, values in items]
         duplicates = uniques[schema].duplicates(values_list)
         issues = validate_rows(values_list, schema, unique=False)
         fields = {f["name"]: f for f in schemas.load_schema(schema)["fields"]}
+        required = {name for name, f in fields.items() if f.get("constraints", {}).get("required")}
+        retry = [i for i, found in issues.items() if i not in duplicates and found
+                 and all(issue.field in fields and issue.field not in required for issue in found)]
+        if retry:
+            for i in retry:
+                record, values = items[i]
+                for issue in issues[i]:
+                    if values.get(issue.field) is None:
+                        continue
+                    result.corrections.append(CorrectionRow(descriptor.id, schema, record.number, issue.field,
+                                                            values[issue.field], None,
+                                                            f"valeur retirée (champ facultatif) : {issue.message}"))
+                    values[issue.field] = None
+            again = validate_rows([items[i][1] for i in retry], schema, unique=False)
+            for k, i in enumerate(retry):
+                issues[i] = again.get(k, [])
         for i, (record, values) in enumerate(items):
             row_issues = [Issue(name, values.get(name), "unique-error",
                                 explain("unique-error", fields[name], values.get(name)))
@@ -195,6 +230,10 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
         result.read += 1
         if on_record:
             on_record()
+        rule = set_aside_by(descriptor.set_aside, record.data, descriptor.missing_values) if record.error is None else None
+        if rule is not None:
+            result.ecartes.append(Ecart(descriptor.id, record.number, rule.reason, rule.describe(record.data), record.data))
+            continue
         for schema, mapper in mappers.items():
             if record.error:
                 reject(schema, record, Issue(None, None, "ligne-mal-formee",
@@ -220,5 +259,5 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
 
     for schema in mappers:
         validate_batch(schema)
-        assert result.loaded[schema] + result.rejected[schema] == result.read, (descriptor.id, schema)
+        assert result.loaded[schema] + result.rejected[schema] + len(result.ecartes) == result.read, (descriptor.id, schema)
     return result

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .paths import path_value
+
 ENCODINGS_TO_TRY = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t", "|")
 MAX_FIELD_SIZE = 50 * 1024 * 1024
@@ -129,11 +131,10 @@ def read_csv(text, delimiter: str | None, name: str):
 
 
 def _json_records(data, records_key: str | None, name: str) -> list:
-    if records_key:
-        for part in records_key.split("."):
-            if not isinstance(data, dict) or part not in data:
-                raise SourceReadError(f"{name} : clé « {records_key} » absente du JSON. Vérifiez la clé « records » du descripteur.")
-            data = data[part]
+    if records_key:  # a path: "data.lieux", "resultats[0].lieux" (lieux/paths.py)
+        data = path_value(data, records_key)
+        if data is None:
+            raise SourceReadError(f"{name} : clé « {records_key} » absente du JSON. Vérifiez la clé « records » du descripteur.")
     if not isinstance(data, list):
         raise SourceReadError(
             f"{name} : le JSON doit être une liste d'objets (un par lieu), pas {JSON_TYPES.get(type(data).__name__, type(data).__name__)}. "

@@ -1,14 +1,17 @@
 """What the search page is asked: its query string read and written back (pure, no Datasette).
 
 The query string is the one `/api/proches` takes (q, commune, code_postal, lat, lon, rayon_km, n,
-the standard's field names, ouvert=maintenant), with the same bounds, so that a shared link, the
-page and its API link answer the same question. The page is more lenient than the API on empty
-values (an HTML form sends every field).
+the standard's field names, ouvert=maintenant or ouvert=YYYY-MM-DDTHH:MM), with the same bounds, so
+that a shared link, the page and its API link answer the same question. The page is more lenient
+than the API on empty values (an HTML form sends every field), and its "quand ?" choice may send
+ouvert=autre with the date in ouvert_date (without JavaScript); it is written back as the API's form.
 """
 
 from __future__ import annotations
 
-from . import display, openapi
+from datetime import date, datetime, time, timedelta
+
+from . import display, horaires, openapi
 
 DEFAULT_N = openapi.DEFAULT_N
 MAX_N = openapi.MAX_N
@@ -27,7 +30,16 @@ def parse_search(args) -> dict:
 
     search = {"q": first("q"), "commune": first("commune"), "code_postal": first("code_postal"),
               "lat": None, "lon": None, "rayon_km": None, "n": DEFAULT_N,
-              "filters": {}, "ouvert": first("ouvert") == "maintenant"}
+              "filters": {}, "ouvert": None}
+    ouvert = first("ouvert")
+    if ouvert == OTHER:
+        ouvert = first("ouvert_date")
+    if ouvert:
+        try:
+            search["ouvert"] = horaires.parse_ouvert(ouvert)
+        except ValueError:
+            raise SearchError("La date choisie n'est pas valide : choisissez un jour et une heure "
+                              "(par exemple 2026-12-25T10:00), ou « Maintenant ».")
     for name in ("q", "commune", "code_postal"):
         if len(search[name]) > openapi.MAX_TEXT:
             raise SearchError(f"Le texte recherché est trop long (au plus {openapi.MAX_TEXT} caractères).")
@@ -81,5 +93,31 @@ def query_params(search: dict, **changes) -> dict:
         if s["filters"].get(name):
             params[name] = s["filters"][name]
     if s["ouvert"]:
-        params["ouvert"] = "maintenant"
+        params["ouvert"] = horaires.format_ouvert(s["ouvert"])
     return params
+
+
+# -- the "quand ?" choice ----------------------------------------------------------------------
+
+OTHER = "autre"
+MORNING, AFTERNOON = time(10, 0), time(15, 0)
+
+
+def moments(today: date) -> list[tuple[str, str]]:
+    """The choices of "quand ?": (value of `ouvert`, label), from `today`; "" is "whenever"."""
+    tomorrow = today + timedelta(days=1)
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    choices = [("", "Peu importe"), (horaires.NOW, "Maintenant")]
+    for label, day, hour in (("Demain matin", tomorrow, MORNING), ("Demain après-midi", tomorrow, AFTERNOON),
+                             ("Samedi matin", saturday, MORNING)):
+        moment = datetime.combine(day, hour)
+        choices.append((horaires.format_ouvert(moment), f"{label} ({display.format_day(day)}, {hour.hour} h)"))
+    choices.append((OTHER, "Autre jour et heure…"))
+    return choices
+
+
+def moment_label(value) -> str:
+    """How the results' heading says the choice: "ouverts maintenant", "ouverts le samedi 12 décembre 2026 à 10 h"."""
+    if value == horaires.NOW:
+        return "ouverts maintenant"
+    return f"ouverts le {display.format_moment(value)} (heure locale de chaque lieu)"

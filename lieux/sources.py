@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import schemas
+from . import filters, schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = ROOT / "sources"
@@ -24,7 +24,7 @@ DEFAULT_MISSING_VALUES = ("", "null", "NULL", "None", "none", "#N/D", "N/A", "n/
 KNOWN_KEYS = {
     "id", "title", "producer", "description", "licence", "homepage", "url", "sha256", "filename",
     "format", "encoding", "delimiter", "crs", "missing_values", "records", "explode",
-    "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends", "vintage_of",
+    "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends", "vintage_of", "set_aside",
     "live", "update_frequency",
 }
 # Keys a descriptor never inherits through `extends`: where its file is and what it is.
@@ -68,6 +68,7 @@ class Descriptor:
     vintage_of: str | None = None   # the id of the current list this file is an older vintage of
     demo: bool = False
     changes: tuple[str, ...] = ()
+    set_aside: tuple = ()           # lieux.filters.Rule: rows the producer marks inactive or hidden
     live: dict | None = None        # where the current file is published (lieux/live.py)
     update_frequency: str | None = None  # how often the producer updates its list (live.FREQUENCIES)
 
@@ -126,6 +127,10 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
                 "Corrigez le nom du champ ou retirez-le."
             )
         outputs.append(Output(schema=schema, fields=out.get("fields", {})))
+    try:
+        set_aside = filters.compile_rules(data.get("set_aside"), str(path))
+    except ValueError as e:
+        raise DescriptorError(str(e)) from None
     return Descriptor(
         id=_require(data, "id", path),
         path=path,
@@ -150,6 +155,7 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
         vintage_of=data.get("vintage_of"),
         demo=bool(data.get("demo", False)),
         changes=tuple(data.get("changes", ())),
+        set_aside=set_aside,
         live=_live(data.get("live"), path),
         update_frequency=_frequency(data.get("update_frequency"), path),
     )

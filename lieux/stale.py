@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import schemas
 from .mapping import Issue
-from .process import CorrectionRow, Rejet, RowSpool, SourceResult
+from .process import CorrectionRow, Ecart, Rejet, RowSpool, SourceResult
 
 SUPERSEDED = "millesime-remplace"
 
@@ -52,12 +52,13 @@ def restore(served: Path, descriptor) -> tuple[SourceResult, dict] | None:
         for out in descriptor.outputs:
             result.rows[out.schema], result.loaded[out.schema], result.rejected[out.schema] = RowSpool(), 0, 0
         lieux = result.rows.get(schemas.LIEUX)
+        standard = set(schemas.field_names(schemas.LIEUX))
         if lieux is not None and "membres" in tables:
             for member in conn.execute("select * from membres where source_id = ? order by rowid", [descriptor.id]):
                 r = decode(dict(member), schemas.LIEUX)
                 r["_source"], r["id"], r["_ligne"] = r.pop("source_id"), r.pop("cle"), r.pop("ligne")
-                del r["lieu_id"], r["empreinte"]
-                lieux.append(r)
+                # only the standard's fields: the rest (lieu, fingerprint, what geography said) is recomputed
+                lieux.append({k: v for k, v in r.items() if k in standard or k.startswith("_")})
             for ligne, row in conn.execute("select ligne, ligne_source from rejets where source = ? and code = ? "
                                            "order by rowid", [descriptor.id, SUPERSEDED]):
                 lieux.append({**json.loads(row), "_source": descriptor.id, "_ligne": ligne})
@@ -74,8 +75,11 @@ def restore(served: Path, descriptor) -> tuple[SourceResult, dict] | None:
         for r in conn.execute("select * from rejets where source = ? and code != ? order by id", [descriptor.id, SUPERSEDED]):
             result.rejets.append(Rejet(r["source"], r["schema"], r["ligne"], Issue(r["champ"], r["valeur"], r["code"], r["message"]),
                                        json.loads(r["ligne_source"] or "{}")))
+        if "ecartes" in tables:  # rows set aside (descriptor key set_aside): neither loaded nor rejected
+            for r in conn.execute("select * from ecartes where source = ? order by id", [descriptor.id]):
+                result.ecartes.append(Ecart(r["source"], r["ligne"], r["motif"], r["regle"], json.loads(r["ligne_source"] or "{}")))
         for out in descriptor.outputs:
-            result.rejected[out.schema] = max(0, result.read - result.loaded[out.schema])
+            result.rejected[out.schema] = max(0, result.read - result.loaded[out.schema] - len(result.ecartes))
         for r in conn.execute("select * from corrections where source = ? order by id", [descriptor.id]):
             result.corrections.append(CorrectionRow(r["source"], r["schema"], r["ligne"], r["champ"], r["valeur_source"],
                                                     r["valeur_retenue"], r["motif"]))

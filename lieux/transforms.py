@@ -19,6 +19,7 @@ from datetime import date, datetime
 import phonenumbers
 
 from . import territoires
+from .dates import DateError, parse_date
 
 
 class TransformError(ValueError):
@@ -146,11 +147,20 @@ def _departement_of(row) -> str | None:
     return territoires.of_codes(row.get("code_insee"), row.get("code_postal"))
 
 
+EMAILS_AND_URLS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|\[\[[^\]]*\]\]", re.I)
+
+
 def telephone(value, row=None):
-    """A phone number in E.164 (+33...), the form the standard requires; overseas numbers get their own code."""
+    """A phone number in E.164 (+33...), the form the standard requires; overseas numbers get their own code.
+
+    Digits inside an e-mail address or a web address (« accueil01@mairie.fr », « www.x.fr/page-0123456789 »)
+    are never read as a number; in a sentence (« Tél. : 05 56 00 00 00 (accueil) ») the number is found.
+    """
     raw = str(value).strip()
     region = OVERSEAS_PHONE_REGIONS.get(_departement_of(row) or "", "FR")
-    candidates = re.split(r"\s*(?:/|;|\bou\b|\n)\s*", raw)
+    cleaned = EMAILS_AND_URLS.sub(" ", raw)
+    candidates = [c for c in re.split(r"\s*(?:/|;|\bou\b|\n)\s*", cleaned) if c.strip()]
+    several = len(candidates) > 1 or cleaned.strip() != raw
     for candidate in candidates:
         digits = re.sub(r"[^\d+]", "", candidate)
         if not digits:
@@ -158,22 +168,25 @@ def telephone(value, row=None):
         if re.fullmatch(r"[1-9]\d{8}", digits):  # a leading 0 lost when read as an integer
             digits = "0" + digits
         # overseas, a local number first ("27 12 34" in Nouméa is +687 27 12 34), then a number of mainland France
-        parsed = next((p for p in (_parse_phone(digits, r) for r in dict.fromkeys((region, "FR"))) if p), None)
-        if parsed:
+        parsed = next((p for p in (_read_phone(digits, candidate, r) for r in dict.fromkeys((region, "FR"))) if p), None)
+        if parsed is not None:
             result = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-            if len(candidates) > 1:
-                return Corrected(result, f"plusieurs numéros « {one_line(raw)} » : le premier valide est retenu")
+            if several:
+                return Corrected(result, f"« {one_line(raw)} » : le premier numéro valide est retenu")
             return result
     raise TransformError(f"« {one_line(raw)} » n'est pas un numéro de téléphone valide. Indiquez 10 chiffres, par exemple 01 23 45 67 89.")
 
 
-def _parse_phone(digits: str, region: str):
-    """The number read in `region`, when valid there; None otherwise."""
+def _read_phone(digits: str, candidate: str, region: str):
+    """The valid number of `region` the candidate holds: its digits, else a number inside a sentence; or None."""
     try:
         parsed = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
-        return None
-    return parsed if phonenumbers.is_valid_number(parsed) else None
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):  # a number inside a sentence
+        parsed = next((m.number for m in phonenumbers.PhoneNumberMatcher(candidate, region)
+                       if phonenumbers.is_valid_number(m.number)), None)
+    return parsed
 
 
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
@@ -212,22 +225,20 @@ def url(value, row=None):
     return found[0]
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%y", "%Y/%m/%d", "%d-%m-%Y",
-                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S")
-
-
 def date_iso(value, row=None):
-    """A date as YYYY-MM-DD; reads 07/12/2021, 2022-09-26 19:00:45 and ISO timestamps."""
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%Y-%m-%d")
-    raw = str(value).strip()
-    candidate = re.sub(r"(\.\d+)?(Z|[+-]\d\d:?\d\d)$", "", raw)
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(candidate, fmt).strftime("%Y-%m-%d")
-        except ValueError:
-            continue
-    raise TransformError(f"« {raw} » n'est pas une date. Écrivez-la AAAA-MM-JJ, par exemple 2024-04-02.")
+    """A date as YYYY-MM-DD, from the forms real lists write (lieux/dates.py): 07/12/2021, 10 04 2019,
+    2020/06/30 14:16:50.898, « 1er décembre 2019 », « déc. 2019 »… A month or a year alone gives its first
+    day, recorded as a correction; a typo (day 32, 31 February, a misspelt month) is explained."""
+    try:
+        day, precision = parse_date(value)
+    except DateError as e:
+        raise TransformError(str(e)) from None
+    result = day.isoformat()
+    if precision == "mois":
+        return Corrected(result, f"mois seul « {one_line(value)} » : le 1er jour du mois ({result}) est retenu")
+    if precision == "annee":
+        return Corrected(result, f"année seule « {one_line(value)} » : le 1er janvier {day.year} est retenu")
+    return result
 
 
 def year_as_date(value, row=None):
@@ -244,29 +255,68 @@ def year_as_date(value, row=None):
 POSTCODE_IN_TEXT = re.compile(r"(?<!\d)(\d{5}|\d{2} \d{3})(?!\d)")
 
 
+def _postcode_line(value):
+    """(lines, index of the line that holds the postcode, match) of an address; the last such line wins
+    ("Mairie\n1 rue X\n33000 Bordeaux\nFrance": line 2). (lines, None, None) without a postcode."""
+    lines = [one_line(line) for line in str(value).replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    for i in range(len(lines) - 1, -1, -1):
+        matches = list(POSTCODE_IN_TEXT.finditer(lines[i]))
+        if matches:
+            return lines, i, matches[-1]
+    return lines, None, None
+
+
 def code_postal_in_text(value, row=None):
-    """The postcode found in a one-line address: "8 rue X - 33000 Bordeaux" gives "33000"."""
-    matches = POSTCODE_IN_TEXT.findall(str(value))
-    if not matches:
+    """The postcode found in an address, on the line that holds it: "8 rue X - 33000 Bordeaux" gives "33000"."""
+    _, i, match = _postcode_line(value)
+    if match is None:
         raise TransformError(f"aucun code postal à 5 chiffres dans « {one_line(value)} ».")
-    return matches[-1].replace(" ", "")
+    return match.group(1).replace(" ", "")
 
 
 def commune_in_text(value, row=None):
-    """The commune after the postcode: "8 rue X - 33000 Bordeaux" gives "Bordeaux"."""
-    parts = POSTCODE_IN_TEXT.split(one_line(value))
-    if len(parts) < 3 or not parts[-1].strip(" ,-"):
+    """The commune after the postcode, on its line (or the next one): "8 rue X - 33000 Bordeaux" gives "Bordeaux";
+    "1 rue X\n33000 Bordeaux\nFrance" too."""
+    lines, i, match = _postcode_line(value)
+    commune = lines[i][match.end():].strip(" ,-") if match else ""
+    if match and not commune and i + 1 < len(lines):
+        commune = lines[i + 1].strip(" ,-")
+    if not commune:
         raise TransformError(f"aucune commune après le code postal dans « {one_line(value)} ».")
-    return re.sub(r"\s+CEDEX(\s*\d+)?$", "", parts[-1].strip(" ,-"), flags=re.I)
+    return re.sub(r"\s+CEDEX(\s*\d+)?$", "", commune, flags=re.I)
 
 
 def adresse_in_text(value, row=None):
-    """The street part before the postcode: "8 rue X - 33000 Bordeaux" gives "8 rue X"."""
-    parts = POSTCODE_IN_TEXT.split(one_line(value))
-    street = parts[0].strip(" ,-") if len(parts) >= 3 else one_line(value)
+    """The street before the postcode, on its line (or the line above): "8 rue X - 33000 Bordeaux" gives
+    "8 rue X"; "Mairie\n1 rue X\n33000 Bordeaux" gives "1 rue X". Without a postcode: the whole text on one line."""
+    lines, i, match = _postcode_line(value)
+    if match is None:
+        street = one_line(value)
+    else:
+        street = lines[i][:match.start()].strip(" ,-")
+        if not street and i > 0:
+            street = lines[i - 1].strip(" ,-")
     if not street:
         raise TransformError(f"aucune rue avant le code postal dans « {one_line(value)} ».")
     return street
+
+
+URL_IN_TEXT = re.compile(r"\[\[\s*(?P<umap>[^|\]\s]+)\s*(?:\|[^\]]*)?\]\]"     # uMap: [[url]] or [[url|label]]
+                         r"|\[[^\]]*\]\((?P<md>[^)\s]+)\)"                       # Markdown: [label](url)
+                         r"|(?P<bare>\b(?:https?://|www\.)[^\s<>\"'\]\[|]+)", re.I)
+
+
+def urls(value, row=None):
+    """Every web address in a text, in order, without duplicates: bare ones (https://…, www.…), uMap's
+    `[[https://x.fr]]` and `[[https://x.fr|Site]]`, Markdown's `[Site](https://x.fr)`. Final punctuation is
+    not part of an address. None when the text holds none."""
+    found = []
+    for m in URL_IN_TEXT.finditer(str(value)):
+        address = (m.group("umap") or m.group("md") or m.group("bare")).rstrip(".,;:!?)»")
+        if address and address not in found:
+            found.append(address)
+    return found or None
 
 
 def resume(value, row=None):
@@ -562,6 +612,60 @@ def without_porteur(value, row=None):
     return PORTE_PAR.sub("", str(value)).strip()
 
 
+def splitter(spec):
+    """A function splitting a text, from a descriptor's `split` (or `part`'s `separator`): one separator
+    ("; "), several (["; ", " / ", " et "]) or a regular expression ({pattern: "\\s*[;/]\\s*"})."""
+    if isinstance(spec, dict):
+        if set(spec) != {"pattern"}:
+            raise ValueError("split : écrivez un séparateur, une liste de séparateurs ou {pattern: <expression régulière>}.")
+        pattern = _compile(spec["pattern"], "split")
+    elif isinstance(spec, list) and spec and all(isinstance(s, str) and s for s in spec):
+        pattern = re.compile("|".join(re.escape(s) for s in sorted(spec, key=len, reverse=True)))
+    elif isinstance(spec, str) and spec:
+        pattern = re.compile(re.escape(spec))
+    else:
+        raise ValueError(f"split : séparateur « {spec} » invalide ; écrivez un texte, une liste de textes ou {{pattern: ...}}.")
+    return lambda value: pattern.split(str(value))
+
+
+def _compile(pattern, where: str):
+    try:
+        return re.compile(str(pattern))
+    except re.error as e:
+        raise ValueError(f"{where} : expression régulière « {pattern} » invalide ({e}).") from None
+
+
+def make_replace(params):
+    """`{replace: {pattern: <regular expression>, by: <text>}}`: every match replaced (`by` may use \\1 for a
+    group; "" by default). Example: {pattern: "^(Mairie|Commune) de ", by: ""}."""
+    if not isinstance(params, dict) or "pattern" not in params or set(params) - {"pattern", "by"}:
+        raise ValueError("replace : écrivez {replace: {pattern: <expression régulière>, by: <texte>}}.")
+    pattern, by = _compile(params["pattern"], "replace"), str(params.get("by") or "")
+
+    def replace(value, row=None):
+        return pattern.sub(by, str(value)).strip() or None
+    return replace
+
+
+def make_part(params):
+    """`{part: {separator: "-", n: 2}}`: the n-th piece (1 = the first, -1 = the last) of a text cut by a
+    separator, several separators or {pattern: ...} (as `split`). None when there is no such piece."""
+    if not isinstance(params, dict) or "n" not in params or set(params) - {"separator", "n"}:
+        raise ValueError("part : écrivez {part: {separator: <séparateur>, n: <rang, 1 pour le premier, -1 pour le dernier>}}.")
+    split = splitter(params.get("separator", " "))
+    n = params["n"]
+    if not isinstance(n, int) or isinstance(n, bool) or n == 0:
+        raise ValueError("part : n est un rang : 1 pour le premier morceau, 2 pour le deuxième, -1 pour le dernier.")
+
+    def part(value, row=None):
+        pieces = [p.strip() for p in split(value)]
+        index = n - 1 if n > 0 else n
+        if not -len(pieces) <= index < len(pieces):
+            return None
+        return pieces[index] or None
+    return part
+
+
 def normalise_label(value) -> str:
     """The key used to look a label up in a vocabulary map: case, accents, spaces and punctuation ignored."""
     value = unicodedata.normalize("NFKD", str(value))
@@ -608,4 +712,10 @@ TRANSFORMS = {
     "hex_escapes": hex_escapes,
     "porteur_in_text": porteur_in_text,
     "without_porteur": without_porteur,
+    "urls": urls,
+}
+# Transforms that take parameters, written {name: {parameter: value}} in a descriptor.
+TRANSFORM_FACTORIES = {
+    "replace": make_replace,
+    "part": make_part,
 }

@@ -8,14 +8,17 @@ map and geolocation and then asks /api/proches itself.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote
+from datetime import datetime, timedelta
+from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from lieux import carte, communes, display, horaires, nearest, schemas
-from lieux.search import DEFAULT_N, MAX_N, SearchError, has_place, parse_search, query_params
+from lieux import (carte, display, eloignement, geocoder, horaires, locating, nearest, positions, schemas,
+                   territoires)
+from lieux.search import (DEFAULT_N, MAX_N, OTHER, SearchError, has_place, moment_label, moments, parse_search,
+                          query_params)
 
 DATABASE = "lieux"
 PLUGIN = "lieux-pages"
@@ -33,29 +36,62 @@ def lieu_path(datasette, lieu_id: str) -> str:
     return datasette.urls.path(f"/lieu/{quote(str(lieu_id), safe='')}")
 
 
-def opening(lieu: dict) -> dict:
-    """{"ouvert": True|False|None, "jours": [(jour, texte)]|None, "aujourdhui": 0-6, "fuseau": tz, "lieu_fuseau": "…"},
-    in the place's own time zone."""
-    tz = horaires.timezone_for(lieu.get("departement_code"))
+def opening(lieu: dict, now=None, local=None) -> dict:
+    """The opening of a lieu in its own time zone and territory's calendar, at the instant `now` (default
+    the clock) or at the naive local time `local` (a date asked with ?ouvert=): open (True, False, None),
+    that day's public holiday, the week table (with the holidays still to come this week marked) and the
+    public holidays of the 14 days from then with what its hours say of them."""
+    territoire = territoires.territoire_of_row(lieu)
+    tz = territoires.fuseau_of_row(lieu)
     osm = lieu.get("horaires")
-    local = horaires.local_time(tz)
+    if local is None:
+        local = horaires.local_time(tz, now)
+    today = local.date()
+    state = horaires.state_at(osm, local, territoire)
+    ahead = horaires.holidays_ahead(osm, territoire, today) if osm else []
+    by_date = {h["date"]: h for h in ahead}
+    monday = today - timedelta(days=today.weekday())
+    week = []
+    for i, (jour, texte) in enumerate(horaires.describe(osm, local) or []):
+        holiday = by_date.get(monday + timedelta(days=i))
+        week.append({"jour": jour, "texte": holiday["texte"] if holiday else texte,
+                     "ferie": holiday["nom"] if holiday else None})
     return {
-        "ouvert": horaires.is_open(osm, tz) if osm else None,
-        "jours": horaires.describe(osm, local) if osm else None,
+        "ouvert": state.ouvert if osm else None,
+        "jour_ferie": state.jour_ferie,
+        "lisible": state.lisible,
+        "semaine": week,
+        "feries": [{**h, "jour": display.format_day(h["date"])} for h in ahead],
         "aujourdhui": local.weekday(),
+        "moment": display.format_moment(local),
         "fuseau": tz,
-        "lieu_fuseau": display.TIMEZONE_PLACES.get(tz, tz),
+        "lieu_fuseau": territoires.zone_name(lieu),
     }
 
 
-def result_card(datasette, lieu: dict) -> dict:
-    """What a result shows: the lieu's fields plus its page, distance and opening state."""
+def position(lieu: dict) -> dict:
+    """How precise the point is: {"approximative": bool, "quoi": "le centre de la commune" | None}."""
+    return {"approximative": positions.approximative(lieu.get("qualite_geo")),
+            "quoi": positions.what_the_point_is(lieu.get("qualite_geo"))}
+
+
+def result_card(datasette, lieu: dict, ouvert=None) -> dict:
+    """What a result shows: the lieu's fields plus its page, distance and opening state. With a date
+    asked (`ouvert` a datetime), its page link shows the hours at that date."""
     card = dict(lieu)
     for name in display.FILTER_NAMES + ("courriels", "site_web", "typologie"):
         card[name] = display.as_list(lieu.get(name))
-    card["url"] = lieu_path(datasette, lieu["id"])
+    card["url"] = lieu_path(datasette, lieu["id"]) + (
+        "?" + urlencode({"ouvert": horaires.format_ouvert(ouvert)}) if isinstance(ouvert, datetime) else "")
+    card["approximative"] = positions.approximative(lieu.get("qualite_geo"))
     card["distance"] = display.format_distance(lieu.get("distance_km"))
-    card["ouvert"] = opening(lieu)["ouvert"]
+    card["distance_texte"] = display.distance_text(lieu.get("distance_km"), card["approximative"], lieu.get("commune"))
+    if lieu.get("distance_libelle") and not card["approximative"]:
+        # "à 1 408 km, à Mayotte": with the territory for a lieu too far or across the sea (lieux.locating).
+        card["distance_texte"] = lieu["distance_libelle"]
+    state = opening(lieu)
+    card["ouvert"] = state["ouvert"]
+    card["jour_ferie"] = state["jour_ferie"] if state["lisible"] else None
     return card
 
 
@@ -81,30 +117,45 @@ async def filter_options(db) -> dict:
     return _options_cache[key]
 
 
-async def run_search(db, search: dict):
-    """(centre, lieux): the located centre {lat, lon, label} (None when not found) and the nearest lieux."""
-    def work(conn):
-        if search["lat"] is not None:
-            centre = (search["lat"], search["lon"], "votre position")
-        else:
-            if search["q"]:
-                centre = communes.locate(conn, q=search["q"])
-            else:
-                centre = communes.locate(conn, commune=search["commune"] or None,
-                                         code_postal=search["code_postal"] or None)
-        if centre is None:
-            return None, []
-        filters = dict(search["filters"])
-        if search["ouvert"]:
-            filters["ouvert_maintenant"] = True
-        found = nearest.nearest(conn, centre[0], centre[1], n=search["n"], rayon_km=search["rayon_km"],
-                                filters=filters or None)
-        return {"lat": centre[0], "lon": centre[1], "label": centre[2]}, found
+async def run_search(datasette, db, search: dict):
+    """(located, results): where the search is centred (found, ambiguous or not found) and, when found,
+    the nearest lieux with the honest warnings of lieux.locating."""
+    if search["lat"] is not None:
+        located = locating.Located(locating.FOUND, "", search["lat"], search["lon"], "votre position")
+    else:
+        try:
+            settings = geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
+        except ValueError:
+            settings = None
+        located = await locating.locate_search(db, search, settings)
+    if located.status != locating.FOUND:
+        return located, None
+    filters = dict(search["filters"])
+    if search["ouvert"] == horaires.NOW:
+        filters[nearest.OPEN_NOW] = True
+    elif search["ouvert"]:
+        filters[nearest.OPEN_AT] = search["ouvert"]
 
-    return await db.execute_fn(work)
+    return located, await db.execute_fn(lambda conn: locating.search_lieux(
+        conn, located.lat, located.lon, located.label, located.departement, search["n"], search["rayon_km"], filters))
 
 
 # -- views -------------------------------------------------------------------------------------
+
+def when_choices(search: dict) -> dict:
+    """The "quand ?" choice of the search page: its options (from today in metropolitan France), the one
+    selected, and the date of "autre" (a value that is no preset)."""
+    today = horaires.local_time(horaires.DEFAULT_TIMEZONE).date()
+    choices = moments(today)
+    asked = horaires.format_ouvert(search["ouvert"]) if search["ouvert"] else ""
+    preset = asked in {value for value, _ in choices if value != OTHER}
+    return {
+        "quand_choix": choices,
+        "quand_valeur": asked if preset else OTHER,
+        "quand_date": asked if asked and not preset else "",
+        "quand_libelle": moment_label(search["ouvert"]) if search["ouvert"] else "",
+    }
+
 
 def page_assets(datasette) -> dict:
     plugin, js, css = LEAFLET
@@ -126,14 +177,21 @@ async def search_page(datasette, request):
     asked_nothing = not error and not has_place(search) and any(k in request.args for k in ("q", "commune", "code_postal"))
     if asked_nothing:
         error = "Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi »."
+    located, results, candidates, empty, warning = None, None, [], None, None
     if not error and has_place(search):
-        centre, found = await run_search(db, search)
-        if centre is None:
+        located, results = await run_search(datasette, db, search)
+        if located.status == locating.AMBIGUOUS:
+            page_params = {k: request.args.getlist(k) for k in request.args.keys()}
+            candidates = [{**c, "url": locating.candidate_url(datasette.urls.path("/"), page_params, c)}
+                          for c in located.candidates]
+        elif located.status != locating.FOUND:
             asked = search["q"] or search["commune"] or search["code_postal"]
             error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
                      "ou essayez le nom de la commune ou son code postal.")
         else:
-            lieux = [result_card(datasette, lieu) for lieu in found]
+            centre = {"lat": located.lat, "lon": located.lon, "label": located.label}
+            lieux = [result_card(datasette, lieu, search["ouvert"]) for lieu in results.rows]
+            empty, warning = results.empty, results.warning
     params = query_params(search)
     query = display.search_query(params)
     total = (await db.execute("select count(*) from lieux")).first()[0]
@@ -146,11 +204,17 @@ async def search_page(datasette, request):
         "search": search,
         "error": error,
         "centre": centre,
+        "candidats": candidates,
+        "ambigu": locating.ambiguous_message(located) if candidates else None,
+        "notes": located.notes if located else [],
+        "vide": empty,
+        "avertissement": warning,
         "lieux": lieux,
         "total": total,
         "filter_fields": display.FILTER_FIELDS,
         "options": await filter_options(db),
         "radius_choices": display.RADIUS_CHOICES,
+        **when_choices(search),
         "share_url": datasette.absolute_url(request, datasette.urls.path("/" + ("?" + query if query else ""))),
         "api_url": datasette.urls.path("/api/proches" + ("?" + query if query else "")),
         "more_url": more,
@@ -160,7 +224,9 @@ async def search_page(datasette, request):
             **map_config(datasette),
             "centre": centre,
             "lieux": [{"id": l["id"], "nom": l["nom"], "lat": l.get("latitude"), "lon": l.get("longitude"),
-                       "url": l["url"], "distance": l["distance"]} for l in lieux],
+                       "url": l["url"], "distance": l["distance_texte"], "approximative": l["approximative"]}
+                      for l in lieux],
+            "distance_raisonnable_km": eloignement.SENSIBLE_KM,
             "api": datasette.urls.path("/api/proches"),
             "n_defaut": DEFAULT_N,
             "n_max": MAX_N,
@@ -225,6 +291,13 @@ async def lieu_page(datasette, request):
             view_name="lieu")
         return Response.html(html, status=404)
     lieu = dict(row)
+    asked, date_error = None, None
+    if request.args.get("ouvert"):
+        try:
+            asked = horaires.parse_ouvert(request.args.get("ouvert"))
+        except ValueError:
+            date_error = (f"La date demandée (« {request.args.get('ouvert')} ») n'est pas valide "
+                          "(format AAAA-MM-JJTHH:MM) : les horaires sont montrés pour maintenant.")
     sources = await load_sources(db, lieu)
     hubs = await find_hubs(db, lieu)
     lists = {name: display.as_list(lieu.get(name)) for name in schemas.multi_valued(schemas.LIEUX)}
@@ -239,7 +312,9 @@ async def lieu_page(datasette, request):
         "lieu": lieu,
         "listes": lists,
         "typologies": [display.typology_label(c) for c in lists.get("typologie", [])],
-        "horaires": opening(lieu),
+        "horaires": opening(lieu, local=asked if isinstance(asked, datetime) else None),
+        "date_demandee": isinstance(asked, datetime),
+        "date_erreur": date_error,
         "telephone": display.format_phone(lieu.get("telephone")),
         "tel_href": display.tel_href(lieu.get("telephone")),
         "date_maj": display.format_date(lieu.get("date_maj")),
@@ -248,8 +323,10 @@ async def lieu_page(datasette, request):
         "report_url": report_link(lieu, sources),
         "row_url": datasette.urls.row(DATABASE, "lieux", tilde_encode(lieu_id)),
         "api_url": datasette.urls.path(f"/api/lieux/{quote(lieu_id, safe='')}"),
+        "position": position(lieu),
         "map_data": {**map_config(datasette), "lieux": [
-            {"id": lieu["id"], "nom": lieu["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude")}]},
+            {"id": lieu["id"], "nom": lieu["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude"),
+             "approximative": positions.approximative(lieu.get("qualite_geo"))}]},
     }
     html = await datasette.render_template("lieu.html", context, request=request, view_name="lieu")
     return Response.html(html)

@@ -9,7 +9,7 @@ from datasette.utils.asgi import NotFound, Response
 from lieux.messages import CODE_LABELS
 
 DATABASE = "lieux"
-COUNTS = ("lignes_lues", "lignes_chargees", "lignes_rejetees", "corrections", "valeurs_non_reconnues")
+COUNTS = ("lignes_lues", "lignes_chargees", "lignes_rejetees", "lignes_ecartees", "corrections", "valeurs_non_reconnues")
 # Rows merged with rows of other lists into one lieu: a column of `sources` if the merge step writes one,
 # else counted in the merge step's `membres` table (one row per source row, with its lieu_id and source_id);
 # absent (shown "—") in a database built before merging.
@@ -92,6 +92,7 @@ async def quality_source(datasette, request):
     links = {
         "rejets": filtered_url(datasette, "rejets", source=source_id),
         "corrections": filtered_url(datasette, "corrections", source=source_id),
+        "ecartes": filtered_url(datasette, "ecartes", source=source_id),
         "valeurs_non_reconnues": filtered_url(datasette, "valeurs_non_reconnues", source=source_id),
         "source": datasette.urls.row(DATABASE, "sources", tilde_encode(source_id)),
         "liste": datasette.urls.path("/qualite"),

@@ -36,13 +36,18 @@ LINK_COLUMNS = {
                   "(siret, adresse, adresse-programme, contact, adresse-mot, adresse-genre, proximite ; voir la table "
                   "fusions), commune-nom (même commune et nom très proche).",
 }
-# lieux/merge.py: every source row as mapped before merging, and the lieu it belongs to.
+# lieux/merge/: every source row as mapped before merging, and the lieu it belongs to.
 MEMBRES_COLUMNS = {
     "lieu_id": "Identifiant du lieu (table lieux) dont cette ligne source fait partie.",
     "source_id": "Identifiant de la source (table sources) de cette ligne.",
     "cle": "Identifiant de la ligne dans sa source (identifiant du producteur préfixé par la source, ou numéro de ligne).",
     "ligne": "Numéro de la ligne (ou de l'enregistrement) dans le fichier de la source.",
     "empreinte": "Empreinte du nom et de la commune, qui retrouve une ligne renumérotée d'une construction à l'autre.",
+    "qualite_geo": "Comment l'étape géographique a placé cette ligne (source, corrigee, centre_commune...) : une distance "
+                   "entre deux points approximatifs ne dit rien à la fusion.",
+    "commune_nouvelle": "1 si la commune est une commune nouvelle (le COG lui connaît des communes déléguées ou associées).",
+    "commune_deleguee": "Code INSEE de la commune déléguée (ou associée) que nomme la ligne, par sa commune ou son nom : "
+                        "la fusion ne réunit pas deux lignes de deux villages d'une commune nouvelle.",
 }
 
 

@@ -33,15 +33,21 @@
     box.appendChild(link);
     if (lieu.distance) {
       var p = document.createElement("div");
-      p.textContent = "à " + lieu.distance;
+      p.textContent = lieu.distance;
       box.appendChild(p);
+    } else if (lieu.approximative) {
+      var q = document.createElement("div");
+      q.textContent = "Position approximative (centre de la commune)";
+      box.appendChild(q);
     }
     return box;
   }
 
-  function numberedIcon(number, shift) {
+  /* A precise point is a filled disc; a point that is not the place's own (its commune's centre)
+     a hollow, dashed circle, explained by the legend under the map. */
+  function numberedIcon(number, shift, approximate) {
     var span = document.createElement("span");
-    span.className = "marqueur-numero";
+    span.className = "marqueur-numero" + (approximate ? " approximatif" : "");
     span.textContent = String(number);
     return L.divIcon({ className: "", html: span, iconSize: [28, 28], iconAnchor: [14 - shift[0], 14 - shift[1]],
                        popupAnchor: [shift[0], shift[1] - 12] });
@@ -69,6 +75,12 @@
     return shifts;
   }
 
+  function approximateIcon() {
+    var span = document.createElement("span");
+    span.className = "marqueur-lieu approximatif";
+    return L.divIcon({ className: "", html: span, iconSize: [30, 30], iconAnchor: [15, 15], popupAnchor: [0, -14] });
+  }
+
   /* Draw the search centre and numbered lieux; returns the markers, in the list's order. */
   function draw(carte, centre, lieux, numbered) {
     carte.layer.clearLayers();
@@ -84,9 +96,11 @@
     }
     lieux.forEach(function (lieu, i) {
       if (lieu.lat == null || lieu.lon == null) { markers.push(null); return; }
-      var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom, alt: lieu.nom, keyboard: false };
+      var options = { title: (numbered ? (i + 1) + ". " : "") + lieu.nom +
+                      (lieu.approximative ? " (position approximative)" : ""), alt: lieu.nom, keyboard: false };
+      if (!numbered && lieu.approximative) options.icon = approximateIcon();
       if (numbered) {
-        options.icon = numberedIcon(i + 1, shifts[i]);
+        options.icon = numberedIcon(i + 1, shifts[i], lieu.approximative);
         options.zIndexOffset = 1000 * (lieux.length - i);  // the nearest on top when markers overlap
       }
       var marker = L.marker([lieu.lat, lieu.lon], options);

@@ -19,6 +19,10 @@
   var lon = document.getElementById("lon");
   var autour = document.getElementById("autour-de-moi");
   var copier = document.getElementById("copier-lien");
+  var legende = document.getElementById("legende-approximative");
+  var quand = document.getElementById("ouvert");
+  var quandDate = document.getElementById("quand-date");
+  var ouvertDate = document.getElementById("ouvert_date");
   var DEFAULT_N = data.n_defaut, MAX_N = data.n_max;
   var carte = null;
   var markers = [];
@@ -28,6 +32,29 @@
     if (km < 1) return Math.max(10, Math.round(km * 100) * 10) + " m";
     if (km < 10) return km.toFixed(1).replace(".", ",") + " km";
     return Math.round(km) + " km";
+  }
+
+  /* As lieux/display.py distance_text: a point that is not the place's own never shows "à 10 m". */
+  var APPROXIMATE_FAR_KM = 5;
+  function distanceText(km, approximate, commune) {
+    if (!approximate) return km != null ? "à " + formatDistance(km) : "";
+    var text = (commune ? "dans la commune de " + commune : "dans sa commune") + " (position approximative)";
+    if (km != null && km >= APPROXIMATE_FAR_KM) text = "à environ " + formatDistance(km) + ", " + text;
+    return text;
+  }
+
+  var WEEKDAYS = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"];
+  var MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                "novembre", "décembre"];
+  /* "ouverts le samedi 12 décembre 2026 à 10 h (heure locale de chaque lieu)", as lieux/search.py moment_label. */
+  function momentLabel(value) {
+    if (value === "maintenant") return "ouverts maintenant";
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value || "");
+    if (!m) return "ouverts à la date choisie";
+    var day = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    var minutes = m[5] === "00" ? "" : " " + m[5];
+    return "ouverts le " + WEEKDAYS[day.getUTCDay()] + " " + (+m[3] === 1 ? "1er" : String(+m[3])) + " " +
+      MONTHS[+m[2] - 1] + " " + m[1] + " à " + (+m[4]) + " h" + minutes + " (heure locale de chaque lieu)";
   }
 
   function plural(count, singular, pluralForm) {
@@ -50,6 +77,12 @@
     if (params.get("lat") && params.get("lon")) {
       params.delete("q"); params.delete("commune"); params.delete("code_postal");
     }
+    // "quand ?": the API takes ouvert=maintenant or ouvert=YYYY-MM-DDTHH:MM, never the form's "autre".
+    if (params.get("ouvert") === "autre") {
+      if (params.get("ouvert_date")) params.set("ouvert", params.get("ouvert_date").slice(0, 16));
+      else params.delete("ouvert");
+    }
+    params.delete("ouvert_date");
     return params;
   }
 
@@ -78,8 +111,10 @@
     if (!ensureMap()) return;
     conteneur.classList.toggle("vide", lieux.length === 0);
     carte.map.invalidateSize();
+    legende.hidden = !lieux.some(function (l) { return l.approximative; });
     markers = LieuxCarte.draw(carte, centre, lieux.map(function (l) {
-      return { id: l.id, nom: l.nom, lat: l.lat, lon: l.lon, url: l.url, distance: l.distance };
+      return { id: l.id, nom: l.nom, lat: l.lat, lon: l.lon, url: l.url, distance: l.distance,
+               approximative: l.approximative };
     }), true);
     markers.forEach(function (marker, i) {
       if (!marker) return;
@@ -91,20 +126,31 @@
     });
   }
 
-  function card(lieu, number) {
+  /* A place's page; with a date asked, the page shows its hours at that date. */
+  function pageUrl(id, params) {
+    var moment = params && params.get("ouvert");
+    return data.page + encodeURIComponent(id) +
+      (moment && moment !== "maintenant" ? "?ouvert=" + encodeURIComponent(moment) : "");
+  }
+
+  function card(lieu, number, params) {
     var li = modele.content.firstElementChild.cloneNode(true);
     function slot(name) { return li.querySelector('[data-champ="' + name + '"]'); }
     li.setAttribute("data-id", lieu.id);
     slot("numero").textContent = String(number);
     var nom = slot("nom");
     nom.textContent = lieu.nom;
-    nom.href = data.page + encodeURIComponent(lieu.id);
-    slot("distance").textContent = lieu.distance_km != null ? "à " + formatDistance(lieu.distance_km) : "";
+    nom.href = pageUrl(lieu.id, params);
+    // "à 1 408 km, à Mayotte" from the API for a lieu too far or across the sea, unless its point is approximate.
+    slot("distance").textContent = lieu.distance_libelle && lieu.position_approximative !== true ? lieu.distance_libelle
+      : distanceText(lieu.distance_km, lieu.position_approximative === true, lieu.commune);
+    slot("distance").classList.toggle("approximative", lieu.position_approximative === true);
     var adresse = [lieu.adresse, [lieu.code_postal, lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
     slot("adresse").textContent = adresse;
     var ouvert = lieu.ouvert_maintenant !== undefined ? lieu.ouvert_maintenant : lieu.ouvert;
     slot("ouvert").hidden = ouvert !== true;
     slot("ferme").hidden = ouvert !== false;
+    slot("ferie").hidden = !(lieu.jour_ferie && ouvert == null && lieu.horaires);
     var frais = asList(lieu.frais_a_charge);
     slot("frais").textContent = frais.join(", ");
     slot("frais").hidden = frais.length === 0;
@@ -139,6 +185,54 @@
     }
   }
 
+  function addParagraph(text, className) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.textContent = text;
+    entete.appendChild(p);
+    return p;
+  }
+
+  /* Several communes answer the text: offer the choice, most populous first; nothing is picked silently. */
+  function showChoices(params, body) {
+    document.querySelector(".introduction").classList.add("compacte");
+    setHeading("Quelle commune ?", null, false);
+    addParagraph(body.erreur, "");
+    (body.notes || []).forEach(function (note) { addParagraph(note, "note-lieu"); });
+    var ul = document.createElement("ul");
+    ul.className = "candidats";
+    ul.id = "candidats";
+    body.candidats.forEach(function (c) {
+      var chosen = new URLSearchParams(params);
+      ["q", "commune", "code_postal", "lat", "lon"].forEach(function (k) { chosen.delete(k); });
+      chosen.set("q", c.choix);
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = "?" + chosen.toString();
+      a.textContent = c.libelle;
+      a.setAttribute("data-code", c.code);
+      a.addEventListener("click", function (event) {
+        event.preventDefault();
+        q.value = c.choix;
+        lat.value = ""; lon.value = "";
+        search(paramsFromForm(), true, true);
+      });
+      li.appendChild(a);
+      if (c.detail) {
+        var span = document.createElement("span");
+        span.className = "aide";
+        span.textContent = " — " + c.detail;
+        li.appendChild(span);
+      }
+      ul.appendChild(li);
+    });
+    entete.appendChild(ul);
+    liste.textContent = "";
+    partage.hidden = true;
+    plus.hidden = true;
+    if (carte) drawMap(null, []);
+  }
+
   function showError(message) {
     document.querySelector(".introduction").classList.add("compacte");
     setHeading("Recherche impossible", message, true);
@@ -152,14 +246,21 @@
     var lieux = body.lieux || [];
     var centre = centreOf(body, params);
     var rayon = params.get("rayon_km");
-    var filtered = params.get("ouvert") === "maintenant" || Array.prototype.some.call(
+    var filtered = !!params.get("ouvert") || Array.prototype.some.call(
       form.querySelectorAll(".filtres input:checked"), function () { return true; });
-    setHeading(plural(lieux.length, "lieu trouvé", "lieux trouvés") + " " +
-      (rayon ? "à moins de " + rayon + " km " : "") + "autour de " + centre.label,
-      (filtered ? "Avec vos filtres" + (params.get("ouvert") === "maintenant" ? ", ouverts maintenant" : "") + ". " : "") +
-      "Les plus proches d'abord." + (lieux.length ? "" : " Aucun lieu ne correspond : essayez une distance plus grande ou retirez des filtres."));
+    setHeading((lieux.length ? plural(lieux.length, "lieu trouvé", "lieux trouvés") : "Aucun lieu trouvé") + " " +
+      (rayon ? "à moins de " + rayon + " km " : "") + "autour de " + centre.label, null, false);
+    (body.notes || []).forEach(function (note) { addParagraph(note, "note-lieu"); });
+    if (body.avertissement) addParagraph(body.avertissement, "avertissement").id = "avertissement";
+    if (lieux.length) {
+      addParagraph((filtered ? "Avec vos filtres" + (params.get("ouvert") ? ", " + momentLabel(params.get("ouvert")) : "") + ". " : "") +
+        "Les plus proches d'abord.", "aide");
+    } else {
+      // The server says why (a distance limit, filters) and never advises a larger distance when there is none.
+      addParagraph(body.erreur || "Aucun lieu ne correspond.", "resultats-vide");
+    }
     liste.textContent = "";
-    lieux.forEach(function (lieu, i) { liste.appendChild(card(lieu, i + 1)); });
+    lieux.forEach(function (lieu, i) { liste.appendChild(card(lieu, i + 1, params)); });
     var query = params.toString();
     lienPartage.href = location.origin + location.pathname + (query ? "?" + query : "");
     lienApi.href = data.api + (query ? "?" + query : "");
@@ -174,8 +275,9 @@
       plus.hidden = true;
     }
     drawMap(centre, lieux.map(function (l) {
-      return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude,
-               url: data.page + encodeURIComponent(l.id), distance: formatDistance(l.distance_km) };
+      return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude, url: pageUrl(l.id, params),
+               distance: distanceText(l.distance_km, l.position_approximative === true, l.commune),
+               approximative: l.position_approximative === true };
     }));
     document.querySelector(".introduction").classList.add("compacte");
     document.title = "Lieux autour de " + centre.label + " – Annuaire des lieux de médiation numérique";
@@ -210,7 +312,13 @@
       })
       .then(function (result) {
         if (pending !== controller) return;  // a newer search is under way
-        if (result.status === 404) {
+        if (result.status === 300 && result.body.candidats) {
+          showChoices(params, result.body);
+          if (push) history.pushState(null, "", "?" + params.toString());
+        } else if (result.status === 404 && result.body.centre) {
+          render(params, result.body);  // the place was found, no lieu answers: the honest message
+          if (push) history.pushState(null, "", "?" + params.toString());
+        } else if (result.status === 404) {
           var asked = params.get("q") || params.get("commune") || params.get("code_postal") || "";
           showError("Nous n'avons pas trouvé « " + asked + " ». Vérifiez l'orthographe, " +
                     "ou essayez le nom de la commune ou son code postal.");
@@ -252,6 +360,18 @@
     var params = paramsFromForm();
     if (params.get("lat") || params.get("q") || params.get("commune") || params.get("code_postal")) search(params, true);
   });
+
+  /* "Autre jour et heure…" shows the date field (always shown without JavaScript). */
+  function showDate() {
+    quandDate.hidden = quand.value !== "autre";
+    if (!quandDate.hidden && !ouvertDate.value) {
+      var d = new Date(Date.now() + 86400000);
+      ouvertDate.value = d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" +
+        String(d.getDate()).padStart(2, "0") + "T10:00";
+    }
+  }
+  quand.addEventListener("change", showDate);
+  showDate();
 
   q.addEventListener("input", function () { lat.value = ""; lon.value = ""; });
   window.addEventListener("popstate", function () { location.reload(); });

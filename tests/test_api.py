@@ -10,6 +10,8 @@ import pytest
 from lieux import nearest, openapi, schemas
 
 FIELDS = schemas.field_names(schemas.LIEUX)
+# What every lieu carries besides the standard's fields (DESIGN.md, "Interfaces that the next round relies on").
+ADDED = {"qualite_geo", "position_approximative", "ouvert_maintenant", "jour_ferie"}
 
 
 async def get(ds, path, **params):
@@ -33,7 +35,7 @@ async def test_proches_by_coordinates_equals_nearest(demo_datasette, demo_db):
     assert [l["distance_km"] for l in body["lieux"]] == [e["distance_km"] for e in expected]
     first = body["lieux"][0]
     assert list(first)[:len(FIELDS)] == FIELDS
-    assert set(first) == set(FIELDS) | {"distance_km", "ouvert_maintenant"}
+    assert set(first) == set(FIELDS) | ADDED | {"distance_km", "eloigne", "territoire", "distance_libelle"}
     assert isinstance(first["services"], list)
     assert "popup" not in first and "sources" not in first
 
@@ -105,7 +107,13 @@ async def test_geojson(demo_datasette):
     ({"lat": "45", "lon": "5", "n": "2.5"}, "nombre entier"),
     ({"lat": "45", "lon": "5", "rayon_km": "0"}, "strictement supérieur à 0"),
     ({"lat": "45", "lon": "5", "rayon_km": "5000"}, "au plus 1000"),
-    ({"lat": "45", "lon": "5", "ouvert": "demain"}, "maintenant"),
+    ({"lat": "45", "lon": "5", "ouvert": "demain"}, "AAAA-MM-JJTHH:MM"),
+    ({"lat": "45", "lon": "5", "ouvert": "2026-12-25"}, "AAAA-MM-JJTHH:MM"),
+    ({"lat": "45", "lon": "5", "ouvert": "25/12/2026 10:00"}, "AAAA-MM-JJTHH:MM"),
+    ({"lat": "45", "lon": "5", "ouvert": "2026-02-30T10:00"}, "n'est pas une date et une heure qui existent"),
+    ({"lat": "45", "lon": "5", "ouvert": "2026-12-25T24:00"}, "n'est pas une date et une heure qui existent"),
+    ({"lat": "45", "lon": "5", "ouvert": "0000-01-01T10:00"}, "n'est pas une date"),
+    ({"lat": "45", "lon": "5", "ouvert": "3000-01-01T10:00"}, "l'année doit être comprise"),
     ({"lat": "45", "lon": "5", "format": "xml"}, "geojson"),
     ({"lat": "45", "lon": "5", "services": "Cuisine"}, "Valeurs possibles : Aide aux démarches administratives"),
     ({"lat": "45", "lon": "5", "frais_a_charge": ""}, "valeur vide"),
@@ -136,7 +144,7 @@ async def test_one_lieu(demo_datasette, demo_db):
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
     body = r.json()
     assert body["id"] == lieu_id and body["nom"] == nom
-    assert set(body) == set(FIELDS) | {"ouvert_maintenant"}
+    assert set(body) == set(FIELDS) | ADDED
     r = await demo_datasette.client.get(f"/api/lieux/{quote(lieu_id, safe='')}?format=geojson")
     assert r.json()["geometry"] == {"type": "Point", "coordinates": [lon, lat]}
     r = await demo_datasette.client.get("/api/lieux/n%27existe%20pas")

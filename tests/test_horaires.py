@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from lieux import horaires
+from lieux import horaires, territoires
 
 UTC = timezone.utc
 
@@ -62,6 +62,8 @@ def test_unreadable_strings_are_none_and_never_open(text):
 @pytest.mark.parametrize("code,tz", [
     ("971", "America/Guadeloupe"), ("972", "America/Martinique"), ("973", "America/Cayenne"),
     ("974", "Indian/Reunion"), ("976", "Indian/Mayotte"), ("75", "Europe/Paris"), ("2A", "Europe/Paris"),
+    ("975", "America/Miquelon"), ("977", "America/St_Barthelemy"), ("978", "America/Marigot"),
+    ("986", "Pacific/Wallis"), ("987", "Pacific/Tahiti"), ("988", "Pacific/Noumea"),
     (None, "Europe/Paris"), ("", "Europe/Paris"),
 ])
 def test_timezone_for(code, tz):
@@ -97,10 +99,90 @@ def test_is_open_in_the_place_time_zone(now, tz, expected):
     assert horaires.is_open(WEEKDAY_MORNING, tz, now=now) is expected
 
 
-def test_public_holidays_close_when_the_string_says_so():
-    bastille_day = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)  # Tuesday, 10:00 in Paris
-    assert horaires.is_open("Mo-Fr 09:00-12:00; PH off", "Europe/Paris", now=bastille_day) is False
-    assert horaires.is_open("Mo-Fr 09:00-12:00", "Europe/Paris", now=bastille_day) is True
+BASTILLE_DAY_10H = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)  # Tuesday 14 July, 10:00 in Paris
+
+
+@pytest.mark.parametrize("osm,expected", [
+    ("Mo-Fr 09:00-12:00", None),                          # says nothing of holidays: to be checked, never open
+    ("Mo-Fr 09:00-12:00; PH off", False),
+    ("Mo-Fr 09:00-12:00; PH 10:00-11:00", True),
+    ("Mo-Fr 09:00-12:00; PH 14:00-16:00", False),
+    ("Mo-Fr,PH 09:00-12:00", True),
+    ("PH 09:30-11:00; Sa 10:00-12:00", True),
+    ("PH 10:00-12:00; Mo-Fr 13:00-17:00", False),         # OSM: the later rule for that weekday wins
+    ('Mo-Fr 09:00-12:00 "PH selon planning"', None),      # "PH" inside a comment is not a rule
+    ("24/7", None),
+    ("24/7; PH off", False),
+    ("Mo-Fr 09:00-12:00; PH 10:00-12:00 unknown", False),
+])
+def test_a_public_holiday_is_open_only_when_the_hours_say_ph(osm, expected):
+    assert horaires.is_open(osm, "Europe/Paris", now=BASTILLE_DAY_10H) is expected
+    assert horaires.etat(osm, {"departement_code": "75"}, now=BASTILLE_DAY_10H) == horaires.Etat(
+        expected, "Fête nationale")
+
+
+@pytest.mark.parametrize("osm", ["Mo-Fr 09:00-12:00", "Mo-Fr 09:00-12:00; PH off", "Mo-Fr 09:00-12:00; PH 14:00-15:00"])
+def test_ph_rules_do_not_touch_ordinary_days(osm):
+    tuesday_10h = datetime(2026, 7, 7, 8, 0, tzinfo=UTC)
+    assert horaires.is_open(osm, "Europe/Paris", now=tuesday_10h) is True
+    assert horaires.is_open("PH 09:00-12:00", "Europe/Paris", now=tuesday_10h) is False
+
+
+@pytest.mark.parametrize("row,local,holiday", [
+    # Each territory's own day, at 10:00 local time: "Mo-Su 09:00-12:00" is not open, "…; PH 10:00-11:00" is.
+    ({"departement_code": "971", "code_insee": "97120"}, datetime(2026, 5, 27, 10), "Abolition de l'esclavage"),
+    ({"departement_code": "972", "code_insee": "97209"}, datetime(2026, 5, 22, 10), "Abolition de l'esclavage"),
+    ({"departement_code": "973", "code_insee": "97302"}, datetime(2026, 6, 10, 10), "Abolition de l'esclavage"),
+    ({"departement_code": "974", "code_insee": "97411"}, datetime(2026, 12, 20, 10), "Abolition de l'esclavage"),
+    ({"departement_code": "976", "code_insee": "97611"}, datetime(2026, 4, 27, 10), "Abolition de l'esclavage"),
+    ({"departement_code": "977", "code_insee": "97701"}, datetime(2026, 10, 9, 10), "Abolition de l'esclavage"),
+    ({"departement_code": "978", "code_insee": "97801"}, datetime(2026, 5, 28, 10), "Abolition de l'esclavage"),
+    ({"departement_code": "57", "code_insee": "57463"}, datetime(2026, 12, 26, 10), "Saint-Étienne"),
+    ({"departement_code": "67", "code_insee": "67482"}, datetime(2026, 4, 3, 10), "Vendredi saint"),
+    ({"departement_code": "988", "code_insee": "98818"}, datetime(2026, 9, 24, 10), "Fête de la Citoyenneté"),
+])
+def test_each_territory_holiday_at_10h(row, local, holiday):
+    assert horaires.etat("Mo-Su 09:00-12:00", row, local=local) == horaires.Etat(None, holiday)
+    assert horaires.etat("Mo-Su 09:00-12:00; PH 10:00-11:00", row, local=local) == horaires.Etat(True, holiday)
+    assert horaires.etat("Mo-Su 09:00-12:00; PH off", row, local=local) == horaires.Etat(False, holiday)
+    # The same day elsewhere is an ordinary day.
+    assert horaires.etat("Mo-Su 09:00-12:00", {"departement_code": "69"}, local=local) == horaires.Etat(True, None)
+
+
+def test_the_holiday_follows_the_place_local_date():
+    # 20 December 2026, 10:00 in Réunion is 06:00 UTC; at 23:00 UTC on the 19th it is already the 20th there.
+    row = {"departement_code": "974", "code_insee": "97411"}
+    assert horaires.etat("Mo-Su 00:00-24:00", row, now=datetime(2026, 12, 19, 21, 0, tzinfo=UTC)).jour_ferie == (
+        "Abolition de l'esclavage")
+    assert horaires.etat("Mo-Su 00:00-24:00", row, now=datetime(2026, 12, 19, 19, 0, tzinfo=UTC)) == horaires.Etat(True)
+
+
+def test_holidays_ahead_for_the_week_table():
+    reunion = territoires.TERRITOIRES["974"]
+    assert horaires.holidays_ahead("Mo-Fr 09:00-12:00; PH 10:00-11:00", reunion, date(2026, 12, 15)) == [
+        {"date": date(2026, 12, 20), "nom": "Abolition de l'esclavage", "texte": "10 h – 11 h", "prevu": True},
+        {"date": date(2026, 12, 25), "nom": "Noël", "texte": "10 h – 11 h", "prevu": True}]
+    assert [h["texte"] for h in horaires.holidays_ahead("Mo-Fr 09:00-12:00", reunion, date(2026, 12, 15))] == [
+        horaires.TO_CHECK, horaires.TO_CHECK]
+    assert [h["texte"] for h in horaires.holidays_ahead("Mo-Fr 09:00-12:00; PH off", reunion, date(2026, 12, 15))] == [
+        horaires.CLOSED, horaires.CLOSED]
+    assert horaires.holidays_ahead("Mo-Fr 09:00-12:00", reunion, date(2026, 11, 12)) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("maintenant", "maintenant"),
+    ("2026-12-25T10:00", datetime(2026, 12, 25, 10, 0)),
+    (" 2026-05-27T08:30 ", datetime(2026, 5, 27, 8, 30)),
+])
+def test_parse_ouvert(text, expected):
+    assert horaires.parse_ouvert(text) == expected
+
+
+@pytest.mark.parametrize("text", ["demain", "2026-12-25", "2026-12-25 10:00", "2026-13-01T10:00", "2026-12-25T10:60",
+                                  "1800-01-01T10:00", "Maintenant", ""])
+def test_parse_ouvert_refuses_in_french(text):
+    with pytest.raises(ValueError, match="ouvert"):
+        horaires.parse_ouvert(text)
 
 
 def test_unknown_state_is_not_open():

@@ -38,8 +38,7 @@ def all_rows(db_path):
 def matches(row, filters):
     for field, values in (filters or {}).items():
         if field == nearest.OPEN_NOW:
-            if values and horaires.is_open(row["horaires"], horaires.timezone_for(row["departement_code"]),
-                                           now=NOW) is not True:
+            if values and horaires.etat(row["horaires"], row, now=NOW).ouvert is not True:
                 return False
             continue
         have = json.loads(row[field]) if row[field] else []

@@ -55,11 +55,14 @@ def test_every_reference_source_has_an_expected_count():
 
 
 @pytest.mark.parametrize("source_id", sorted(EXPECTED_LOADED))
-def test_read_equals_loaded_plus_rejected(reference_db, source_id):
-    [(status, read, loaded, rejected)] = query(
-        reference_db, "select statut, lignes_lues, lignes_chargees, lignes_rejetees from sources where id = ?", [source_id])
+def test_read_equals_loaded_plus_rejected_plus_set_aside(reference_db, source_id):
+    [(status, read, loaded, rejected, set_aside)] = query(
+        reference_db, "select statut, lignes_lues, lignes_chargees, lignes_rejetees, lignes_ecartees from sources where id = ?",
+        [source_id])
     assert status == "ok"
-    assert read == loaded + rejected
+    assert read == loaded + rejected + set_aside
+    [(in_ecartes,)] = query(reference_db, "select count(*) from ecartes where source = ?", [source_id])
+    assert in_ecartes == set_aside
     assert loaded == EXPECTED_LOADED[source_id]
     main = load_descriptor(SOURCES_DIR / f"{source_id}.yml").outputs[0].schema
     if main == schemas.LIEUX:

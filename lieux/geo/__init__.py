@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pyproj.exceptions import CRSError
 
-from . import coordinates, reference
+from . import coordinates, deleguees, reference
 from .data import Geography, load_geography
 from .hubs import hubs_by_departement, with_coverage
 from .normalise import APPROXIMATIVES, CORRIGEE, QUALITES, GeoResult, normalise
@@ -49,7 +49,9 @@ def apply(lieux: list[dict], prepared: Prepared, crs_by_source: dict, hubs: list
     """The build's hook: every lieu placed, with its département, région, qualite_geo and hub."""
     geography = prepared.geography
     by_departement = hubs_by_departement(hubs, geography) if hubs and geography else None
-    return normalise(lieux, geography, crs_by_source, by_departement, prepared.message, padded)
+    result = normalise(lieux, geography, crs_by_source, by_departement, prepared.message, padded)
+    deleguees.annotate(result.rows, geography)
+    return result
 
 
 def write(db, prepared: Prepared, result: GeoResult) -> None:

@@ -32,6 +32,8 @@ class Geography:
     """Everything the geography step needs, indexed for look-ups."""
     communes: dict[str, Commune] = field(default_factory=dict)
     successor: dict[str, str] = field(default_factory=dict)       # old or delegated commune code -> current code
+    delegated: dict[str, dict[str, str]] = field(default_factory=dict)  # commune nouvelle -> {name_key: déléguée code}
+    former: list[dict] = field(default_factory=list)              # communes déléguées/associées: code, nom, type, parent
     by_postcode: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     departements: dict[str, dict] = field(default_factory=dict)   # code -> {nom, region}
@@ -95,6 +97,9 @@ def add_cog_communes(geo: Geography, records: list[dict]) -> None:
             parent = r["chefLieu"]
             if r["code"] != parent:
                 geo.successor.setdefault(r["code"], parent)
+            geo.delegated.setdefault(parent, {})[name_key(r["nom"])] = r["code"]
+            geo.former.append({"code": r["code"], "nom": r["nom"], "type": r["type"], "commune_code": parent,
+                               "departement_code": r.get("departement")})
             geo.by_name[name_key(r["nom"])].add(parent)
             geo.spellings[name_key(r["nom"])].setdefault(parent, r["nom"])
         for old in r.get("anciensCodes") or ():

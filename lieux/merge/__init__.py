@@ -57,19 +57,19 @@ from .combine import merge_group
 from .ids import assign_ids, fingerprint, previous_ids, previous_of
 from .links import LINKED_SCHEMAS, link_results, link_to_lieux
 from .normalise import fold, normalise_address
-from .prepared import Prepared, mark_own_contacts, mark_rare_words, prepare
+from .prepared import Prepared, mark_network_keys, mark_own_contacts, mark_rare_words, prepare, prepare_all
 from .reviews import refused_pairs_from
 from .rules import RULE_ORDER, Match, match_pair, same_commune
-from .thresholds import (ADDRESS_MIN, GRID_M, KIND_PENALTY, NAME_MIN_ADDRESS, NAME_MIN_NEAR, NAME_MIN_SIRET, NEAR_M,
-                         RARE_WORD_ROWS, SAME_DOOR_M, SIRET_NEAR_M)
+from .thresholds import (ADDRESS_MAX_M, ADDRESS_MIN, GRID_M, KIND_PENALTY, NAME_MIN_ADDRESS, NAME_MIN_NEAR, NAME_MIN_SIRET, NEAR_M,
+                         RARE_WORD_ROWS, SAME_DOOR_M, SHARED_KEY_MAX_ROWS, SIRET_NEAR_M)
 
 __all__ = [  # what the build, the tests and the benches use
     "merge", "MergeResult", "refused_pairs_from", "link_results", "link_to_lieux", "LINKED_SCHEMAS",
     "previous_ids", "previous_of", "assign_ids", "fingerprint", "find_matches", "cluster", "Decision", "member_key",
-    "candidate_pairs", "grid_cell", "prepare", "Prepared", "mark_own_contacts", "mark_rare_words", "match_pair",
+    "candidate_pairs", "grid_cell", "prepare", "Prepared", "mark_own_contacts", "mark_network_keys", "mark_rare_words", "prepare_all", "match_pair",
     "same_commune", "Match", "RULE_ORDER", "fold", "normalise_address", "merge_group",
     "ADDRESS_MIN", "GRID_M", "KIND_PENALTY", "NAME_MIN_ADDRESS", "NAME_MIN_NEAR", "NAME_MIN_SIRET", "NEAR_M",
-    "RARE_WORD_ROWS", "SAME_DOOR_M", "SIRET_NEAR_M",
+    "RARE_WORD_ROWS", "SHARED_KEY_MAX_ROWS", "ADDRESS_MAX_M", "SAME_DOOR_M", "SIRET_NEAR_M",
 ]
 
 

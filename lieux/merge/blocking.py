@@ -7,7 +7,7 @@ from collections import defaultdict
 from itertools import chain
 
 from .normalise import house_number, street
-from .prepared import Prepared
+from .prepared import Prepared, commune_scopes
 from .thresholds import GRID_M
 
 
@@ -24,7 +24,13 @@ def grid_cell(lat: float, lon: float) -> tuple[int, int]:
 def candidate_pairs(prepared: list[Prepared]):
     """Pairs worth comparing (blocking); every pair match_pair can accept (a test checks it):
     same commune and same address or same house number; a street that may contain the other's (one
-    address without a number); same SIRET, contact or row id; neighbouring grid cells.
+    address without a number); same SIRET, contact or row id in one commune; neighbouring grid cells
+    in one commune.
+
+    match_pair never accepts two rows of two communes, so every key is taken within a commune
+    (`commune_scopes`): a SIRET that a national network gives each of its 8,000 sites, or a help line
+    on thousands of rows, pairs only the rows of one commune, and the pairs grow with the rows, not
+    with their square (bench/merge_shared_keys.py).
 
     Each pair (i, j) with i < j is yielded once.
     """
@@ -41,18 +47,19 @@ def commune_key(p: Prepared) -> str:
 
 
 def shared_key_pairs(prepared: list[Prepared]):
-    """Rows of one commune with the same address or house number; rows with the same SIRET, contact or id."""
+    """Rows of one commune with the same address, house number, SIRET, own contact or row id."""
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for p in prepared:
         if p.address:  # address buckets are bounded by the commune (one commune, several postcodes)
             buckets[("adresse", commune_key(p), p.address)].append(p.index)
             if number := house_number(p.address):  # near-identical spellings of one address share its number
                 buckets[("numero", commune_key(p), number)].append(p.index)
-        if p.siret:
-            buckets[("siret", p.siret)].append(p.index)
-        for contact in p.own_contacts:
-            buckets[("contact", contact)].append(p.index)
-        buckets[("identifiant", p.key)].append(p.index)
+        for scope in commune_scopes(p):
+            if p.siret:
+                buckets[("siret", scope, p.siret)].append(p.index)
+            for contact in p.own_contacts:
+                buckets[("contact", scope, contact)].append(p.index)
+            buckets[("identifiant", scope, p.key)].append(p.index)
     for members in buckets.values():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
@@ -85,15 +92,17 @@ def street_pairs(prepared: list[Prepared]):
 
 
 def grid_pairs(prepared: list[Prepared]):
-    """Rows in the same or neighbouring cells of the grid (GRID_M)."""
+    """Rows of one commune in the same or neighbouring cells of the grid (GRID_M)."""
     grid: dict[tuple, list[int]] = defaultdict(list)
     for p in prepared:
         if p.lat is not None and p.lon is not None:
-            grid[grid_cell(p.lat, p.lon)].append(p.index)
-    for (gy, gx), members in grid.items():
+            cell = grid_cell(p.lat, p.lon)
+            for scope in commune_scopes(p):
+                grid[(scope, cell)].append(p.index)
+    for (scope, (gy, gx)), members in grid.items():
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 for i in members:
-                    for j in grid.get((gy + dy, gx + dx), ()):
+                    for j in grid.get((scope, (gy + dy, gx + dx)), ()):
                         if i < j:
                             yield i, j

@@ -6,17 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .blocking import candidate_pairs
-from .prepared import mark_own_contacts, mark_rare_words, prepare
+from .prepared import prepare_all
 from .rules import RULE_ORDER, Match, match_pair, strict_names_similarity
 
 
 def find_matches(rows: list[dict], lists: dict | None = None) -> list[tuple[int, int, Match]]:
     """Every matching pair of rows (indexes into rows), best first: rule, score, then strict name similarity.
     `lists` as in merge()."""
-    lists = lists or {}
-    prepared = [prepare(i, r, lists.get(r.get("_source"))) for i, r in enumerate(rows)]
-    mark_own_contacts(prepared)
-    mark_rare_words(prepared)
+    prepared = prepare_all(rows, lists)
     found = []
     for i, j in candidate_pairs(prepared):
         m = match_pair(prepared[i], prepared[j])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .normalise import (MOBILE_NAME_WORDS, FRANCE_SERVICES, PLACE_TYPE_WORDS, commune_code, commune_name, fold,
                         name_core, name_tokens, name_with_commune, normalise_address, valid_siret)
-from .thresholds import RARE_WORD_ROWS
+from .thresholds import RARE_WORD_ROWS, SHARED_KEY_MAX_ROWS
 
 
 def haversine_m(lat1, lon1, lat2, lon2) -> float:
@@ -17,6 +17,10 @@ def haversine_m(lat1, lon1, lat2, lon2) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371008.8 * math.asin(math.sqrt(min(1.0, h)))
+
+
+# Values of qualite_geo (lieux/geo) for a point that is not the place's own: no distance says anything.
+APPROXIMATE_POINTS = {"centre_commune"}
 
 
 @dataclass
@@ -37,6 +41,9 @@ class Prepared:
     lat: float | None
     lon: float | None
     mobility: str | None          # "itinerant" (by itinerance or by name), "fixe" or None (unknown)
+    approximate: bool = False             # the point is not the place's own (its commune's centre)
+    commune_nouvelle: bool = False        # its commune has communes déléguées (lieux/geo/deleguees.py)
+    deleguee: str | None = None           # the code of the commune déléguée it names, if any
     core: str = ""                        # name_core(name)
     commune_words: frozenset = frozenset()  # name_tokens(commune)
     programmes: frozenset = frozenset()   # dispositif_programmes_nationaux
@@ -65,7 +72,9 @@ def prepare(index: int, row: dict, liste: str | None = None) -> Prepared:
         commune=commune_name(row.get("commune")), name=row.get("nom") or "",
         address=normalise_address(row.get("adresse")), siret=valid_siret(row.get("pivot")),
         lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
-        mobility=mobility, programmes=programmes_of(row),
+        mobility=mobility, approximate=(placed := row.get("_geo") or {}).get("qualite_geo") in APPROXIMATE_POINTS,
+        commune_nouvelle=bool(placed.get("commune_nouvelle")), deleguee=placed.get("commune_deleguee"),
+        programmes=programmes_of(row),
         core=(core := name_core(name_with_commune(row.get("nom"), row.get("commune")))),
         commune_words=(commune_words := frozenset(name_tokens(row.get("commune")))),
         name_is_commune=set(core.split()) <= commune_words,
@@ -108,6 +117,50 @@ def mark_own_contacts(prepared: list[Prepared]) -> None:
             communes[c].add(p.insee or p.commune_block)
     for p in prepared:
         p.own_contacts = frozenset(c for c in p.contacts if len(communes[c]) == 1)
+
+
+def commune_scopes(p: Prepared) -> tuple:
+    """Keys of the communes a row can be compared in: its INSEE code, and its postcode with its commune
+    name. Two rows that rules.same_commune accepts share one of them (the INSEE code when both have
+    one, else the postcode and the name); a row with neither is in no commune and is never matched."""
+    scopes = []
+    if p.insee:
+        scopes.append(("insee", p.insee))
+    if p.postcode and p.commune:
+        scopes.append(("cp", p.postcode, p.commune))
+    return tuple(scopes)
+
+
+def mark_network_keys(prepared: list[Prepared]) -> None:
+    """A SIRET or an own contact that more than SHARED_KEY_MAX_ROWS rows of one commune give is a
+    network's (a head office's SIRET on each of its sites, a city's library service e-mail on every
+    library): it says nothing about which site a row is, so neither the rules nor the blocking use it
+    (comparing every pair of those rows would grow with their square)."""
+    counts = defaultdict(int)
+    for p in prepared:
+        for scope in commune_scopes(p):
+            for key in (p.siret, *p.own_contacts):
+                if key:
+                    counts[(scope, key)] += 1
+
+    def network(p, key):
+        return any(counts[(scope, key)] > SHARED_KEY_MAX_ROWS for scope in commune_scopes(p))
+
+    for p in prepared:
+        if p.siret and network(p, p.siret):
+            p.siret = None
+        if any(network(p, c) for c in p.own_contacts):
+            p.own_contacts = frozenset(c for c in p.own_contacts if not network(p, c))
+
+
+def prepare_all(rows: list[dict], lists: dict | None = None) -> list[Prepared]:
+    """Every row prepared, with the marks that need all of them (own contacts, network keys, rare words)."""
+    lists = lists or {}
+    prepared = [prepare(i, r, lists.get(r.get("_source"))) for i, r in enumerate(rows)]
+    mark_own_contacts(prepared)
+    mark_network_keys(prepared)
+    mark_rare_words(prepared)
+    return prepared
 
 
 # A name that says France Services, or its predecessor label "maison de services au public" (MSAP,

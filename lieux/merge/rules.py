@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 from .normalise import (CONSEILLERS, FRANCE_SERVICES, PLACE_TYPE_WORDS, address_relation, house_number,
                         is_acronym_of, name_tokens)
 from .prepared import Prepared, both_telephone_and_email, haversine_m
-from .thresholds import (KIND_PENALTY, NAME_MIN_ADDRESS, NAME_MIN_NEAR, NAME_MIN_SIRET, NEAR_M, SAME_DOOR_M,
+from .thresholds import (ADDRESS_MAX_M, KIND_PENALTY, NAME_MIN_ADDRESS, NAME_MIN_NEAR, NAME_MIN_SIRET, NEAR_M, SAME_DOOR_M,
                          SIRET_NEAR_M)
 
 
@@ -65,8 +65,19 @@ def shared_contacts(a: Prepared, b: Prepared, same_door) -> frozenset:
     return a.contacts & b.contacts if same_door else a.own_contacts & b.own_contacts
 
 
+def several_doors(p: Prepared) -> bool:
+    """An address that several doors of its commune may have: in a commune nouvelle, whose villages keep
+    their squares and hamlets, an address without a house number (« place de la Mairie », « le Bourg »).
+    Elsewhere (measured on the reference lists, README « Fusion ») one address is one door, and two points
+    kilometres apart mean that one of them is misplaced, not that there are two places."""
+    return p.commune_nouvelle and not house_number(p.address)
+
+
 def same_commune(a: Prepared, b: Prepared) -> bool:
-    """Commune codes when both have one, else postcode and commune name."""
+    """Commune codes when both have one, else postcode and commune name; in a commune nouvelle, two rows
+    that name two of its villages (communes déléguées, lieux/geo/deleguees.py) are two communes."""
+    if a.deleguee and b.deleguee and a.deleguee != b.deleguee:
+        return False
     if a.insee and b.insee:
         return a.insee == b.insee
     return bool(a.postcode) and a.postcode == b.postcode and bool(a.commune) and a.commune == b.commune
@@ -94,6 +105,11 @@ def match_pair(a: Prepared, b: Prepared) -> Match | None:
     very_close = distance is not None and distance <= SAME_DOOR_M
     names = names_similarity(a, b)
     relation, addresses = address_relation(a.address, b.address)
+    if relation != "differente" and distance is not None and distance > ADDRESS_MAX_M \
+            and not (a.approximate or b.approximate) and (several_doors(a) or several_doors(b)):
+        # one address that several villages have, two points far apart: two places (the « place de la
+        # Mairie » of each village of a commune nouvelle), whatever rule would rely on the address
+        relation = "differente"
     same_address = relation in ("meme", "compatible")
     same_door = relation == "meme" and house_number(a.address)
     if a.source == b.source:  # a list that repeats a place: same name and address, or one door and one contact

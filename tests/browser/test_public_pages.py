@@ -216,14 +216,13 @@ def test_filter_open_now(visit, demo_db):
     rows = lieux_rows(demo_db)
     centre = map_centre(page)
     with page.expect_response(lambda r: "ouvert=maintenant" in r.url):
-        page.get_by_label("Ouvert maintenant").check()
+        page.get_by_label("Ouvert quand ?").select_option("maintenant")
     wait_until(page, "!document.getElementById('recherche').hasAttribute('aria-busy')")
     assert "ouvert=maintenant" in page.url
     ids = result_ids(page)
 
     def expected(now):
-        open_ids = [i for i, r in rows.items()
-                    if horaires.is_open(r["horaires"], horaires.timezone_for(r["departement_code"]), now=now) is True]
+        open_ids = [i for i, r in rows.items() if horaires.etat(r["horaires"], r, now=now).ouvert is True]
         open_ids.sort(key=lambda i: (haversine_km(centre["lat"], centre["lon"], rows[i]["latitude"], rows[i]["longitude"]), i))
         return open_ids[:10]
 
@@ -239,7 +238,7 @@ def test_filter_open_now(visit, demo_db):
     # The server renders the same page from the shared address.
     page.reload()
     assert result_ids(page) == ids
-    assert page.get_by_label("Ouvert maintenant").is_checked()
+    assert page.get_by_label("Ouvert quand ?").input_value() == "maintenant"
 
 
 def test_around_me(visit, demo_db):
@@ -307,9 +306,9 @@ def test_data_is_never_run_as_code(chromium, hostile_server, viewport):
     try:
         page = v.goto("/?q=75011")  # server-rendered list and map data
         assert page.locator("#liste h3 a").inner_text() == HOSTILE_NAME
-        page.get_by_label("Ouvert maintenant").check()  # list rebuilt by JavaScript from the API
+        page.get_by_label("Ouvert quand ?").select_option("maintenant")  # list rebuilt by JavaScript from the API
         wait_until(page, "!document.getElementById('recherche').hasAttribute('aria-busy')")
-        page.get_by_label("Ouvert maintenant").uncheck()
+        page.get_by_label("Ouvert quand ?").select_option("")
         # the list may already hold one result (the place is open now): wait for this search's answer
         wait_until(page, "!document.getElementById('recherche').hasAttribute('aria-busy')")
         wait_until(page, "document.querySelectorAll('#liste > li.resultat').length === 1")
