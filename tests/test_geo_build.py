@@ -137,5 +137,5 @@ async def test_hubs_coverage_is_exported_as_geojson(reference_datasette):
 
 def test_commune_centre_is_not_shown_as_a_precise_point(reference_db):
     [(popup,)] = query(reference_db, "select popup from lieux where id = 'conseillers-numeriques-66'")   # Crest, no coordinates
-    assert "position approximative : centre de la commune" in json.loads(popup)["description"]
+    assert "position approximative : le centre de la commune" in json.loads(popup)["description"]
     assert query(reference_db, "select count(*) from lieux where qualite_geo = 'source' and popup like '%approximative%'") == [(0,)]

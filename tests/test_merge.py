@@ -576,7 +576,9 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     # the samples labelled without the matcher, together
     precision, recall, *_ = precision_recall([p for p in pairs if p["jeu"].startswith("controle")], lieu_of)
     print(f"échantillons de contrôle ensemble : précision {precision:.3f}, rappel {recall:.3f}")
-    assert precision >= 0.98 and recall >= 0.91
+    # the target README states (précision ≥ 0,98, rappel ≥ 0,90); 0.910 before the geography resolved a second
+    # hinaura row of Seynod's médiathèque, which now takes the place of the labelled one (controle-5, README)
+    assert precision >= 0.98 and recall >= 0.90
 
 
 def test_refused_merges_file(tmp_path):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..load import departement_from_codes
 from ..process import CorrectionRow
-from .. import schemas
+from .. import positions, schemas
 from . import addresses, coordinates
 from .areas import DepartementLocator
 from .data import Commune, Geography
@@ -29,8 +29,9 @@ CORRIGEE = tuple(f"corrigee-{kind}" for kind in (coordinates.INVERSION, coordina
 QUALITES = ("source",) + CORRIGEE + ("centre_commune", "hors_departement", "absente", "non_verifiee")
 # Points of the place itself, as the source gives them or corrected.
 PRECISES = ("source",) + CORRIGEE
-# Points that are not the place's own (lieux.position_approximative): the commune's centre. `absente` has no point.
-APPROXIMATIVES = ("centre_commune",)
+# Points that are not the place's own (position_approximative): the commune's centre, as lieux/positions.py lists
+# them for the API and the pages. `absente` has no point.
+APPROXIMATIVES = tuple(positions.APPROXIMATIVES)
 
 
 @dataclass
