@@ -177,10 +177,12 @@ def create_tables(db: sqlite_utils.Database) -> None:
             db[table].create({**column_types(schema_name), "source": str}, pk=pk if isinstance(pk, str) else None,
                              if_not_exists=True)
     db["sources"].create({
-        "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str,
+        "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str, "contact": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,
+        # how the file was read (lieux.read.ReadInfo): encoding declared or detected, probable mojibake
+        "encodage": str, "mojibake": int, "mojibake_message": str,
         # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
         "geo_source": int, "geo_corrigee": int, "geo_corrigee_inversion": int, "geo_corrigee_signe": int,
         "geo_corrigee_projection": int, "geo_centre_commune": int, "geo_hors_departement": int,
