@@ -312,7 +312,8 @@ def encoding_summary_lines(reports: list[SourceReport], width: int) -> list[str]
     return lines
 
 
-GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee", "corrigés"), ("geo_centre_commune", "centre commune"),
+GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee_inversion", "inversés"), ("geo_corrigee_signe", "signe corrigé"),
+               ("geo_corrigee_projection", "projection devinée"), ("geo_centre_commune", "centre commune"),
                ("geo_hors_departement", "hors dépt"), ("geo_absente", "sans point"), ("geo_non_verifiee", "non vérifiés"),
                ("geo_adresses_incoherentes", "adresses incohérentes"))
 
