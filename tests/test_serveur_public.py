@@ -6,6 +6,7 @@ In-process Datasette (site.make_datasette) for every rule; the real processes ar
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import urllib.parse
 
@@ -212,7 +213,23 @@ def test_popups_come_from_our_own_column_only(demo_db):
             popup = json.loads(value)
             assert set(popup) <= {"title", "description", "link"}
             assert popup["link"].startswith("/lieux/lieux/")
-    assert "queries" not in (yaml.safe_load(site.METADATA.read_text(encoding="utf-8"))["databases"]["lieux"])
+        # the canned queries of metadata.yml: none supplies a popup column either (nor writes)
+        queries = yaml.safe_load(site.METADATA.read_text(encoding="utf-8"))["databases"]["lieux"].get("queries", {})
+        for name, query in queries.items():
+            assert not query.get("write"), name
+            sql = query["sql"] if isinstance(query, dict) else query
+            params = {p: "" for p in re.findall(r":(\w+)", sql)}
+            columns = [d[0] for d in conn.execute(sql, params).description]
+            assert "popup" not in columns, name
+
+
+@pytest.mark.asyncio
+async def test_canned_queries_of_metadata_answer_on_the_public_instance(public):
+    queries = yaml.safe_load(site.METADATA.read_text(encoding="utf-8"))["databases"]["lieux"].get("queries", {})
+    for name, query in queries.items():
+        params = {p: "G" for p in re.findall(r":(\w+)", query["sql"])}
+        r = await public.client.get(f"/lieux/{name}.json?_shape=array&" + urllib.parse.urlencode(params))
+        assert r.status_code == 200, (name, r.text[:200])
 
 
 @pytest.mark.parametrize("english,french", [
