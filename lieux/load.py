@@ -171,7 +171,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
             db[table].create({**column_types(schema_name), "source": str}, pk=pk if isinstance(pk, str) else None,
                              if_not_exists=True)
     db["sources"].create({
-        "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str,
+        "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str, "contact": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
         "valeurs_non_reconnues": int, "modifications": str,

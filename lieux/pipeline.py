@@ -99,7 +99,7 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "id": d.id, "titre": d.title, "producteur": d.producer,
         "licence": d.licence.get("title") or d.licence.get("name"), "licence_nom": d.licence.get("name"),
         "licence_url": d.licence.get("path"),
-        "url": (inp.fetched.url if inp.fetched and inp.fetched.url else d.url), "page": d.homepage,
+        "url": (inp.fetched.url if inp.fetched and inp.fetched.url else d.url), "page": d.homepage, "contact": d.contact,
         "sha256": inp.fetched.sha256 if inp.fetched else None,
         "telecharge_le": inp.fetched.fetched_at if inp.fetched else None,
         "statut": report.status, "message": report.message, "demo": int(d.demo),

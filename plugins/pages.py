@@ -7,7 +7,6 @@ map and geolocation and then asks /api/proches itself.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote, urlencode
 
@@ -268,19 +267,6 @@ async def find_hubs(db, lieu: dict) -> list[str]:
     return [r[0] for r in rows]
 
 
-def report_link(lieu: dict, sources: list[dict]) -> str | None:
-    """Where to report an error: the producer's e-mail when known, else its page, else the list's URL."""
-    for source in sources:
-        email = source.get("courriel") or source.get("contact")
-        if email and re.fullmatch(r"[^@\s<>\"?&]+@[^@\s<>\"?&]+", email):
-            subject = quote(f"Erreur sur le lieu « {lieu.get('nom')} » ({lieu.get('id')})")
-            return f"mailto:{email}?subject={subject}"
-    for source in sources:
-        if source.get("page") or source.get("url"):
-            return source.get("page") or source.get("url")
-    return None
-
-
 async def lieu_page(datasette, request):
     db = datasette.get_database(DATABASE)
     lieu_id = unquote(request.url_vars["id"])
@@ -320,7 +306,6 @@ async def lieu_page(datasette, request):
         "date_maj": display.format_date(lieu.get("date_maj")),
         "sources": [{**s, "telecharge_le_texte": display.format_date(s.get("telecharge_le"))} for s in sources],
         "hubs": hubs,
-        "report_url": report_link(lieu, sources),
         "row_url": datasette.urls.row(DATABASE, "lieux", tilde_encode(lieu_id)),
         "api_url": datasette.urls.path(f"/api/lieux/{quote(lieu_id, safe='')}"),
         "position": position(lieu),

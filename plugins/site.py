@@ -26,6 +26,9 @@ FOOTER = [
     ("/lieux/rejets", "Lignes rejetées"),
     ("/dictionnaire", "Dictionnaire des données"),
     ("/api/", "Documentation de l'API"),
+    ("/integrer", "Intégrer l'annuaire à votre site"),
+    ("/signaler", "Signaler un problème sur le site"),
+    ("/accessibilite", "Accessibilité : non conforme"),
 ]
 
 

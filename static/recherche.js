@@ -12,6 +12,7 @@
   var partage = document.getElementById("partage");
   var lienPartage = document.getElementById("lien-partage");
   var lienApi = document.getElementById("lien-api");
+  var lienFiche = document.getElementById("lien-fiche");
   var plus = document.getElementById("plus");
   var conteneur = liste.parentNode;
   var q = document.getElementById("q");
@@ -264,6 +265,7 @@
     var query = params.toString();
     lienPartage.href = location.origin + location.pathname + (query ? "?" + query : "");
     lienApi.href = data.api + (query ? "?" + query : "");
+    if (lienFiche) lienFiche.href = lienFiche.dataset.base + (query ? "?" + query : "");
     partage.hidden = false;
     var n = parseInt(params.get("n") || DEFAULT_N, 10);
     if (lieux.length === n && n < MAX_N) {

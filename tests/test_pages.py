@@ -266,7 +266,9 @@ async def test_place_page_shows_everything_a_visitor_needs(demo_datasette):
         assert f"<li>{value}</li>" in text
     assert "Échantillon de démonstration (données fictives)" in text
     assert "Licence Ouverte 2.0" in text and "1er janvier 2026" in text
-    assert re.search(r'<a class="bouton bouton-secondaire" href="https://schema\.data\.gouv\.fr/[^"]*">Signaler une erreur', text)
+    # the report form of the directory (it names the producer's contact when its descriptor has one)
+    assert '<a class="bouton bouton-secondaire" href="/lieu/demo-001/signaler">Signaler une erreur' in text
+    assert "/lieu/demo-001/fiche" in page.links
     assert "/lieux/lieux/demo-001" in page.links
     assert "/api/lieux/demo-001" in page.links
     assert page.map_data["lieux"] == [{"id": "demo-001", "nom": "Médiathèque démo n°1 (Paris)", "lat": 48.859, "lon": 2.38,
