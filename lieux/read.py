@@ -28,6 +28,7 @@ from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_JSON_DEPTH,
 from .paths import path_value
 
 DELIMITERS = (";", ",", "\t", "|")
+DELIMITER_NAMES = {"\t": "tabulation"}
 
 
 class SourceReadError(ValueError):
@@ -249,8 +250,11 @@ class CsvFile:
                                   "ce n'est pas une ligne d'en-tête CSV. Vérifiez que le fichier est un CSV qui commence "
                                   "par les noms des colonnes.") from e
         if len(self.header) < 2:
+            other = sniff_delimiter(head)
+            hint = (f" ; avec « {DELIMITER_NAMES.get(other, other)} » l'en-tête aurait {head.count(other) + 1} colonnes"
+                    if other != self.delimiter and other in head else "")
             raise SourceReadError(
-                f"{self.name} : une seule colonne lue avec le séparateur « {self.delimiter} ». "
+                f"{self.name} : une seule colonne lue avec le séparateur « {self.delimiter} »{hint}. "
                 "Vérifiez le séparateur (clé « delimiter » du descripteur : « ; » ou « , »)."
             )
         if len(self.header) > MAX_COLUMNS:
