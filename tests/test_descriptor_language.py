@@ -332,3 +332,9 @@ def test_every_date_of_the_reference_lists_reads(source_id):
                 date_iso(value)  # a year alone reads too (year_as_date is then a no-op)
                 read += 1
     assert read or not columns
+
+
+@pytest.mark.parametrize("value", [10**400, 1e308, float("inf"), float("nan"), -5, 5.5, 10**20, "9" * 5000, True])
+def test_numbers_that_are_not_dates_are_refused_in_french(value):
+    with pytest.raises(DateError, match="n'est pas une date"):
+        parse_date(value)
