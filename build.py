@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -97,7 +96,7 @@ def fetch(only, pinned):
         if only and d.id not in only:
             continue
         try:
-            got = fetching.fetch_descriptor(d, pinned=pinned, count_records=functools.partial(count_records, d))
+            got = fetching.fetch_descriptor(d, pinned=pinned, counter=count_records)
         except fetching.FetchError as e:
             failures.append((d.id, str(e)))
             click.echo(f"✗ {d.id} : {e}", err=True)
@@ -197,7 +196,9 @@ def build(db_path, inputs, demo, quiet, accept_decrease=False, inputs_file=None)
               help="Accepte la baisse d'une source (répétable ; « tout » pour toutes) au lieu de garder ses lignes.")
 @click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Fichier du journal, une ligne JSON par étape (défaut : journal-mise-a-jour.jsonl à côté de la base).")
-def refresh(db_path, sources_dir, pinned, accepted, journal_path):
+@click.option("--geo", "with_geography", is_flag=True,
+              help="Télécharge aussi le référentiel géographique (comme « fetch --source geo ») avant de construire.")
+def refresh(db_path, sources_dir, pinned, accepted, journal_path, with_geography):
     """Met à jour l'annuaire : télécharge, construit, compare, publie ou refuse.
 
     La nouvelle base est construite dans versions/<date>-<empreinte>/lieux.db,
@@ -228,7 +229,7 @@ def refresh(db_path, sources_dir, pinned, accepted, journal_path):
     except (DescriptorError, ValueError) as e:
         raise click.ClickException(str(e)) from e
     outcome = refreshing.run(db_path, descriptors, pinned=pinned, accepted=frozenset(accepted), journal_path=journal_path,
-                             echo=click.echo)
+                             echo=click.echo, with_geography=with_geography)
     summary = f"Mise à jour {refreshing.EXIT_CODES[outcome.code]} (code {outcome.code})"
     if outcome.stale:
         summary += " ; sources périmées : " + ", ".join(sorted(outcome.stale))
@@ -259,7 +260,7 @@ def service(db_path, port, host):
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))  # checked by the reader: regular files only, in French
 @click.option("--schema", "schema_name", default="lieux-mediation-numerique", show_default=True,
               help="Schéma de schemas/ (ou chemin d'un fichier schema.json) contre lequel valider.")
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True,

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape
 
-from . import schemas
+from . import positions, schemas
 from .changements import NATURES
 
 DEFAULT_PAGE = 100
@@ -148,6 +148,7 @@ def lieu_record(row: dict) -> dict:
         out[name] = value
     out["departement"] = row.get("departement_code")
     out["qualite_geo"] = row.get("qualite_geo")
+    out["position_approximative"] = positions.approximative(row.get("qualite_geo"))
     out["sources"] = json.loads(row["sources"]) if row.get("sources") else []
     return out
 

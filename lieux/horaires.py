@@ -108,9 +108,9 @@ def state_at(osm: str | None, local: datetime, territoire: territoires.Territoir
 def etat(osm: str | None, row: dict, now: datetime | None = None, local: datetime | None = None) -> Etat:
     """The state of a lieu (a row with departement_code, code_insee, code_postal) at the instant `now`
     (naive means UTC; default the clock), or at naive `local` time read in the lieu's own time zone."""
-    territoire = territoires.territoire_of_row(row)
+    territoire, zone = territoires.clock_of_row(row)
     if local is None:
-        local = local_time(territoires.fuseau_of_row(row), now)
+        local = local_time(zone, now)
     return state_at(osm, local, territoire)
 
 

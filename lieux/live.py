@@ -7,6 +7,7 @@ A descriptor's `live` key (sources/README.md):
       resource: {title: <regex>, format: csv}   # how to pick the resource (either or both)
       # or
       url: <a stable URL that always serves the current file>
+      read: {delimiter: ";"}                # how to read it where it differs (delimiter, encoding, records...)
       differences: [...]                    # how the current shape differs from the pinned file
 
 The API answers GET <api>/datasets/<id-or-slug>/ with the dataset as JSON, whose `resources`
@@ -32,6 +33,21 @@ FREQUENCIES = ("quotidienne", "hebdomadaire", "mensuelle", "trimestrielle", "sem
                "irreguliere", "figee")
 
 
+# What `live.read` may change for the current publication (the rest of the descriptor applies as is).
+READ_KEYS = ("delimiter", "encoding", "records", "missing_values")
+
+
+def reading(descriptor):
+    """The descriptor as the current publication is read: `live.read` over the pinned file's settings."""
+    import dataclasses
+
+    read = (descriptor.live or {}).get("read") or {}
+    if not read:
+        return descriptor
+    values = {k: tuple(v) if k == "missing_values" else v for k, v in read.items()}
+    return dataclasses.replace(descriptor, **values)
+
+
 class LiveError(RuntimeError):
     """The current file cannot be located; the message (French) says why."""
 
@@ -48,10 +64,14 @@ def check_live(live, path) -> dict:
     """The `live` key as a descriptor gives it, checked; ValueError naming the fix otherwise."""
     if not isinstance(live, dict):
         raise ValueError(f"{path} : « live » est un dictionnaire (datagouv + resource, ou url).")
-    unknown = set(live) - {"datagouv", "resource", "url", "differences", "note"}
+    unknown = set(live) - {"datagouv", "resource", "url", "differences", "note", "read"}
     if unknown:
         raise ValueError(f"{path} : clé(s) inconnue(s) dans « live » : {', '.join(sorted(unknown))} "
-                         "(possibles : datagouv, resource, url, differences, note).")
+                         "(possibles : datagouv, resource, url, read, differences, note).")
+    read = live.get("read") or {}
+    if not isinstance(read, dict) or set(read) - set(READ_KEYS):
+        raise ValueError(f"{path} : « live.read » ne peut changer que {', '.join(READ_KEYS)} (comment lire la "
+                         "publication courante quand elle diffère du fichier épinglé).")
     if bool(live.get("datagouv")) == bool(live.get("url")):
         raise ValueError(f"{path} : « live » donne soit « datagouv » (jeu de données data.gouv.fr) soit « url » "
                          "(adresse stable), et un seul des deux.")

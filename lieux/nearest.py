@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from . import schemas
@@ -120,13 +120,22 @@ def register_open(conn: sqlite3.Connection, now: datetime | None = None, local: 
     """Register SQL lieu_ouvert(horaires, departement_code, code_insee, code_postal) -> 1/0: open at the
     instant `now` (default: the clock), or at the naive `local` time read in each lieu's own time zone.
     A public holiday of the lieu's territory counts as open only when its hours say so with `PH`."""
-    from . import horaires
+    from . import horaires, territoires
+
+    # The moment is fixed for this registration: the answer depends only on the hours, the time zone
+    # and the calendar, shared by many lieux and asked again each time the search box grows.
+    instant = now or datetime.now(timezone.utc)
+    known: dict = {}
 
     def open_at(osm, departement_code, code_insee, code_postal):
         if not osm:
             return 0
-        row = {"departement_code": departement_code, "code_insee": code_insee, "code_postal": code_postal}
-        return 1 if horaires.etat(osm, row, now=now, local=local).ouvert is True else 0
+        territoire, zone = territoires.clock(departement_code, code_insee, code_postal)
+        key = (osm, zone, territoire.subdivision)
+        if key not in known:
+            moment = local if local is not None else horaires.local_time(zone, instant)
+            known[key] = 1 if horaires.state_at(osm, moment, territoire).ouvert is True else 0
+        return known[key]
 
     conn.create_function("lieu_ouvert", 4, open_at)
 

@@ -105,8 +105,55 @@ def document() -> dict:
     lieu_proche = {"allOf": [{"$ref": "#/components/schemas/Lieu"}, {
         "type": "object", "required": ["distance_km"],
         "properties": {"distance_km": {"type": "number", "minimum": 0,
-                                       "description": "Distance à vol d'oiseau (orthodromique) depuis le centre, en km."}},
+                                       "description": "Distance à vol d'oiseau (orthodromique) depuis le centre, en km."},
+                       "eloigne": {"type": "boolean",
+                                   "description": "Vrai quand le lieu est à plus de la distance raisonnable "
+                                                  "(distance_raisonnable_km) ou dans un autre territoire que la "
+                                                  "commune cherchée (la mer entre les deux : Corse, outre-mer)."},
+                       "distance_libelle": {"type": "string",
+                                            "description": "La distance en français, avec le territoire quand le "
+                                                           "lieu est éloigné : « à 1 408 km, à Mayotte »."},
+                       "territoire": {"type": "string", "nullable": True,
+                                      "description": "Territoire du lieu : « France métropolitaine », « Corse », "
+                                                     "« La Réunion », « Mayotte »…"}},
     }]}
+    commune = {
+        "type": "object", "required": ["code", "nom", "departement", "population"],
+        "description": "Une commune (ou un arrondissement municipal) du code officiel géographique.",
+        "properties": {
+            "code": {"type": "string", "description": "Code INSEE de la commune ou de l'arrondissement municipal."},
+            "nom": {"type": "string"},
+            "departement": {"type": "string", "nullable": True, "description": "Code du département (974, 2A…)."},
+            "departement_nom": {"type": "string", "nullable": True},
+            "population": {"type": "integer", "nullable": True, "description": "Population légale."},
+            "type": {"type": "string", "enum": ["commune-actuelle", "arrondissement-municipal"]},
+            "libelle": {"type": "string", "description": "Nom qui la distingue : « Saint-Denis (93) »."},
+            "latitude": {"type": "number"},
+            "longitude": {"type": "number"},
+            "ancienne_commune": {
+                "type": "object", "nullable": True,
+                "description": "La commune déléguée ou associée dont le nom a été tapé, quand c'est par elle que "
+                               "la commune a été trouvée.",
+                "properties": {"code": {"type": "string"}, "nom": {"type": "string"},
+                               "type": {"type": "string", "enum": ["commune-deleguee", "commune-associee"]}}},
+        },
+    }
+    candidate = {"allOf": [{"$ref": "#/components/schemas/Commune"}, {
+        "type": "object", "required": ["libelle", "choix", "url"], "properties": {
+            "detail": {"type": "string", "description": "Département, population, ancienne commune."},
+            "choix": {"type": "string", "description": "Texte à passer dans q pour choisir ce candidat."},
+            "url": {"type": "string", "description": "La même recherche, ce candidat choisi."}}}]}
+    place_context = {
+        "commune": {"allOf": [{"$ref": "#/components/schemas/Commune"}], "nullable": True,
+                    "description": "La commune retenue (null pour une recherche par lat et lon)."},
+        "notes": {"type": "array", "items": {"type": "string"},
+                  "description": "Ce que la recherche a compris, en français : ancienne commune menant à sa "
+                                 "commune nouvelle, adresse réduite à sa commune ou localisée…"},
+        "avertissement": {"type": "string", "nullable": True,
+                          "description": "Présent quand aucun lieu n'est à une distance raisonnable : les lieux "
+                                         "renvoyés sont les plus proches quand même, chacun marqué eloigne."},
+        "distance_raisonnable_km": {"type": "number"},
+    }
     centre = {
         "type": "object", "required": ["latitude", "longitude", "libelle"],
         "properties": {
@@ -138,13 +185,18 @@ def document() -> dict:
          "schema": {"type": "number", "minimum": -180, "maximum": 180}},
         {"name": "commune", "in": "query", "required": False,
          "description": "Nom ou code INSEE d'une commune, à la place de lat/lon (son centre sert de point de départ). "
-                        "Vide : ignoré.",
+                        "Le nom s'écrit comme on veut : « Saint-Denis 93 », « Saint-Denis (974) », « St Denis La "
+                        "Réunion », « Paris 13e », « Lyon 3e », « Marseille XIII », le nom d'une commune déléguée. "
+                        "Un nom porté par plusieurs communes répond 300 avec la liste candidats. Vide : ignoré.",
          "schema": {"type": "string", "maxLength": MAX_TEXT}},
         {"name": "code_postal", "in": "query", "required": False,
-         "description": "Code postal à cinq chiffres, à la place de lat/lon. Vide : ignoré.",
+         "description": "Code postal à cinq chiffres, à la place de lat/lon. Partagé par plusieurs communes : 300 "
+                        "avec candidats, sauf si commune nomme l'une d'elles. Vide : ignoré.",
          "schema": {"type": "string", "pattern": "^([0-9]{5})?$"}},
         {"name": "q", "in": "query", "required": False,
-         "description": "Texte libre : commune, code postal, ou adresse (réduite à sa commune). Vide : ignoré.",
+         "description": "Texte libre : commune (mêmes formes que commune), code postal suivi ou non du nom, ou "
+                        "adresse (« 12 rue de la Paix 29200 Brest »), réduite à sa commune, ou localisée à la rue "
+                        "si le service d'adresses est configuré sur ce serveur. Vide : ignoré.",
          "schema": {"type": "string", "maxLength": MAX_TEXT}},
     ]
     search_parameters = [
@@ -193,8 +245,17 @@ def document() -> dict:
                     "200": {"description": "Les lieux, du plus proche au plus loin.", "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Proches"}},
                         GEOJSON: {"schema": {"$ref": "#/components/schemas/ProchesGeoJSON"}}}},
+                    "300": {"description": (
+                        "Le nom ou le code postal désigne plusieurs communes : rien n'est choisi à votre place. "
+                        "candidats les liste, la plus peuplée d'abord ; refaites la demande avec l'url (ou le "
+                        "choix, dans q) de l'un d'eux."),
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ambigu"}}}},
                     "400": error_response("Paramètre manquant ou invalide."),
-                    "404": error_response("Commune, code postal ou texte introuvable."),
+                    "404": {"description": (
+                        "Commune, code postal ou texte introuvable ; ou aucun lieu ne répond à la recherche (à cette "
+                        "distance, avec ces filtres) : erreur dit pourquoi et, si une distance limite la recherche, "
+                        "où est le plus proche."),
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Vide"}}}},
                 }}},
             "/api/lieux/{id}": {"get": {
                 "operationId": "lieu",
@@ -223,13 +284,28 @@ def document() -> dict:
             "Point": point,
             "Proches": {"type": "object", "required": ["lieux", "nombre", "centre"], "properties": {
                 "centre": {"$ref": "#/components/schemas/Centre"},
-                "nombre": {"type": "integer", "minimum": 0, "description": "Nombre de lieux renvoyés."},
+                "nombre": {"type": "integer", "minimum": 1, "description": "Nombre de lieux renvoyés."},
                 "rayon_km": {"type": "number", "nullable": True},
-                "lieux": {"type": "array", "items": {"$ref": "#/components/schemas/LieuProche"}}}},
+                "lieux": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/LieuProche"}},
+                **place_context}},
             "ProchesGeoJSON": {"type": "object", "required": ["type", "features"], "properties": {
                 "type": {"type": "string", "enum": ["FeatureCollection"]},
                 "centre": {"$ref": "#/components/schemas/Centre"},
-                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}},
+                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+                **place_context}},
+            "Commune": commune,
+            "Candidat": candidate,
+            "Ambigu": {"type": "object", "required": ["erreur", "candidats"], "properties": {
+                "erreur": {"type": "string", "description": "Ce qu'il faut préciser, en français."},
+                "candidats": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Candidat"},
+                              "description": "Les communes possibles, la plus peuplée d'abord."},
+                "notes": {"type": "array", "items": {"type": "string"}}}},
+            "Vide": {"type": "object", "required": ["erreur"], "properties": {
+                "erreur": {"type": "string", "description": "Pourquoi rien n'est trouvé et quoi changer, en français."},
+                "centre": {"$ref": "#/components/schemas/Centre"},
+                "nombre": {"type": "integer", "enum": [0]},
+                "lieux": {"type": "array", "maxItems": 0, "items": {}},
+                **place_context}},
             "Feature": feature,
             "LieuGeoJSON": feature_lieu,
             "Erreur": {"type": "object", "required": ["erreur"], "properties": {

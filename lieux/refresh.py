@@ -15,7 +15,6 @@ Every step writes one JSON line (stdout and the journal file). The exit code tel
 from __future__ import annotations
 
 import fcntl
-import functools
 import json
 import os
 import shutil
@@ -172,8 +171,7 @@ def fetch_all(descriptors, pinned: bool, journal: Journal, cache_dir=None) -> di
         if not (d.url or d.live) or d.local_file:
             continue
         try:
-            got = fetch.fetch_descriptor(d, pinned=pinned, cache_dir=cache_dir,
-                                         count_records=functools.partial(count_records, d))
+            got = fetch.fetch_descriptor(d, pinned=pinned, cache_dir=cache_dir, counter=count_records)
         except fetch.FetchError as e:
             failures[d.id] = str(e)
             journal("telechargement", source=d.id, statut="echec", message=str(e))
@@ -221,12 +219,25 @@ def reviewer(served: Path | None, before: dict | None, accepted: set[str], journ
     return review
 
 
+def fetch_geography(journal: Journal) -> None:
+    """Download the reference geography (lieux/geo/reference.py); a failure keeps the last good copy."""
+    for ref in geo.reference.REFERENCE_FILES:
+        try:
+            got = geo.reference.fetch_file(ref)
+        except fetch.FetchError as e:
+            journal("telechargement", source=ref.id, statut="echec", message=str(e))
+            continue
+        journal("telechargement", source=ref.id, statut=got.status, sha256=got.sha256, message=got.message)
+
+
 def refresh(served: Path, descriptors, pinned: bool = False, accepted: frozenset = frozenset(),
-            journal: Journal | None = None, cache_dir=None, geography=None) -> Outcome:
+            journal: Journal | None = None, cache_dir=None, geography=None, with_geography: bool = False) -> Outcome:
     """One refresh, lock held by the caller (run() takes it)."""
     journal = journal or Journal(None)
     served = Path(served)
     journal("debut", base=str(served), mode="epingle" if pinned else "courant", sources=len(descriptors))
+    if with_geography:
+        fetch_geography(journal)
     failures = fetch_all(descriptors, pinned, journal, cache_dir)
     current = served_file(served)
     before = compare.served_counts(current) if current else None
@@ -265,13 +276,14 @@ def refresh(served: Path, descriptors, pinned: bool = False, accepted: frozenset
 
 
 def run(served: Path, descriptors, pinned: bool = False, accepted=frozenset(), journal_path: Path | None = None,
-        echo=print, cache_dir=None, geography=None) -> Outcome:
+        echo=print, cache_dir=None, geography=None, with_geography: bool = False) -> Outcome:
     """refresh() under the lock, with the journal, and the producer reports written after it."""
     served = Path(served)
     journal = Journal(journal_path or served.parent / "journal-mise-a-jour.jsonl", echo)
     try:
         with lock(served.parent / ".mise-a-jour.lock"):
-            outcome = refresh(served, descriptors, pinned, frozenset(accepted), journal, cache_dir, geography)
+            outcome = refresh(served, descriptors, pinned, frozenset(accepted), journal, cache_dir, geography,
+                              with_geography)
             if outcome.version is not None:
                 from . import rapport
 

@@ -32,7 +32,7 @@ def parse_search(args) -> dict:
               "lat": None, "lon": None, "rayon_km": None, "n": DEFAULT_N,
               "filters": {}, "ouvert": None}
     ouvert = first("ouvert")
-    if ouvert == OTHER:
+    if ouvert == OTHER or (not ouvert and first("ouvert_date")):  # a date typed without JavaScript counts
         ouvert = first("ouvert_date")
     if ouvert:
         try:

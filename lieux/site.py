@@ -95,4 +95,6 @@ def package_context(db_path: Path, out_dir: Path, secret: str | None = None) -> 
         False, None, secret or secrets.token_hex(32), environment_variables={"PYTHONPATH": "/app"},
     )
     (out_dir / "Dockerfile").write_text(dockerfile + "\n", encoding="utf-8")
-    return out_dir
+    from .paquet_mise_a_jour import add_refresh
+
+    return add_refresh(out_dir)  # the image serves through build.py service and refreshes itself on a schedule

@@ -139,9 +139,15 @@ def territoire(departement_code=None, code_insee=None, code_postal=None) -> Terr
 
 def fuseau(departement_code=None, code_insee=None, code_postal=None) -> str:
     """The IANA time zone of a lieu: its commune's where a territory has several, else its territory's."""
+    return clock(departement_code, code_insee, code_postal)[1]
+
+
+@lru_cache(maxsize=65536)
+def clock(departement_code=None, code_insee=None, code_postal=None) -> tuple[Territoire, str]:
+    """(territory, IANA time zone) of a lieu's codes, computed once per distinct codes."""
     t = territoire(departement_code, code_insee, code_postal)
     insee, postcode = _clean(code_insee), _clean(code_postal)
-    return t.fuseaux_communes.get(insee) or (None if insee else t.fuseaux_codes_postaux.get(postcode)) or t.fuseau
+    return t, t.fuseaux_communes.get(insee) or (None if insee else t.fuseaux_codes_postaux.get(postcode)) or t.fuseau
 
 
 # Time zones of part of a territory, in words (the territory's name otherwise).
@@ -156,12 +162,16 @@ def zone_name(row: dict) -> str:
     return ZONE_NAMES.get(zone) or territoire_of_row(row).nom
 
 
+def clock_of_row(row: dict) -> tuple[Territoire, str]:
+    return clock(row.get("departement_code"), row.get("code_insee"), row.get("code_postal"))
+
+
 def territoire_of_row(row: dict) -> Territoire:
-    return territoire(row.get("departement_code"), row.get("code_insee"), row.get("code_postal"))
+    return clock_of_row(row)[0]
 
 
 def fuseau_of_row(row: dict) -> str:
-    return fuseau(row.get("departement_code"), row.get("code_insee"), row.get("code_postal"))
+    return clock_of_row(row)[1]
 
 
 # -- public holidays -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from lieux import communes, horaires, nearest, openapi, positions, schemas
+from lieux import eloignement, geocoder, horaires, locating, nearest, openapi, positions, schemas
 
 DATABASE = "lieux"
 CORS = {
@@ -156,6 +156,9 @@ def lieu_json(row: dict) -> dict:
     out["jour_ferie"] = state.jour_ferie
     if "distance_km" in row:
         out["distance_km"] = row["distance_km"]
+    for name in ("eloigne", "territoire", "distance_libelle"):
+        if name in row:
+            out[name] = row[name]
     return out
 
 
@@ -169,13 +172,30 @@ def centre_json(centre) -> dict:
     return {"latitude": centre[0], "longitude": centre[1], "libelle": centre[2]}
 
 
-def proches_body(search: dict, centre, rows: list[dict]) -> tuple[dict, str]:
+def place_json(located) -> dict:
+    """What the API says about the place searched: the commune found, notes (former commune, address…)."""
+    if located is None:
+        return {"commune": None, "notes": []}
+    commune = dict(located.commune) if located.commune else None
+    return {"commune": commune, "notes": list(located.notes)}
+
+
+def proches_body(search: dict, centre, rows: list[dict], located=None, warning: str | None = None) -> tuple[dict, str]:
     lieux = [lieu_json(r) for r in rows]
+    context = {**place_json(located), "avertissement": warning,
+               "distance_raisonnable_km": eloignement.SENSIBLE_KM}
     if search["format"] == "geojson":
         return {"type": "FeatureCollection", "centre": centre_json(centre),
-                "features": [feature(l) for l in lieux]}, GEOJSON_TYPE
+                "features": [feature(l) for l in lieux], **context}, GEOJSON_TYPE
     return {"centre": centre_json(centre), "nombre": len(lieux), "rayon_km": search["rayon_km"],
-            "lieux": lieux}, JSON_TYPE
+            "lieux": lieux, **context}, JSON_TYPE
+
+
+def ambiguous_body(request, search: dict, located) -> dict:
+    """300: the candidates, most populous first, each with the API URL that chooses it."""
+    params = {k: request.args.getlist(k) for k in request.args.keys()}
+    candidates = [{**c, "url": locating.candidate_url("/api/proches", params, c)} for c in located.candidates]
+    return {"erreur": locating.ambiguous_message(located), "candidats": candidates, "notes": located.notes}
 
 
 def answer(body: dict, status: int = 200, content_type: str = JSON_TYPE) -> Response:
@@ -199,23 +219,21 @@ def method_guard(request) -> Response | None:
 
 # -- views -------------------------------------------------------------------------------------
 
-def find(conn, search: dict):
-    """(centre, rows) for a parsed search, run on a database connection."""
-    if search["lat"] is not None:
-        centre = (search["lat"], search["lon"], "position donnée")
-    else:
-        centre = communes.locate(conn, commune=search["commune"], code_postal=search["code_postal"], q=search["q"])
-        if centre is None:
-            asked = search["code_postal"] or search["commune"] or search["q"]
-            raise NotFound(f"« {asked} » introuvable : essayez le nom exact de la commune, "
-                           "son code postal, ou lat et lon.")
+def geocoder_settings(datasette) -> geocoder.Settings | None:
+    """The address geocoder when configured (metadata plugin `lieux-adresses` or environment), else None."""
+    try:
+        return geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
+    except ValueError:
+        return None  # a malformed setting leaves addresses at their commune, as without a geocoder
+
+
+def search_filters(search: dict) -> dict:
     filters = dict(search["filters"])
     if search["ouvert"] == horaires.NOW:
         filters[nearest.OPEN_NOW] = True
     elif search["ouvert"]:
         filters[nearest.OPEN_AT] = search["ouvert"]
-    rows = nearest.nearest(conn, centre[0], centre[1], n=search["n"], rayon_km=search["rayon_km"], filters=filters)
-    return centre, rows
+    return filters
 
 
 async def proches(datasette, request):
@@ -227,11 +245,24 @@ async def proches(datasette, request):
     except ParameterError as e:
         return error(str(e))
     db = datasette.get_database(DATABASE)
-    try:
-        centre, rows = await db.execute_fn(lambda conn: find(conn, search))
-    except NotFound as e:
-        return error(str(e), status=404)
-    body, content_type = proches_body(search, centre, rows)
+    located, departement = None, None
+    if search["lat"] is not None:
+        centre = (search["lat"], search["lon"], "position donnée")
+    else:
+        located = await locating.locate_search(db, search, geocoder_settings(datasette))
+        if located.status == locating.AMBIGUOUS:
+            return answer(ambiguous_body(request, search, located), status=300)
+        if located.status != locating.FOUND:
+            asked = search["code_postal"] or search["commune"] or search["q"]
+            return error(f"« {asked} » introuvable : essayez le nom exact de la commune, "
+                         "son code postal, ou lat et lon.", status=404)
+        centre, departement = located.centre, located.departement
+    results = await db.execute_fn(lambda conn: locating.search_lieux(
+        conn, centre[0], centre[1], centre[2], departement, search["n"], search["rayon_km"], search_filters(search)))
+    if not results.rows:
+        return answer({"erreur": results.empty, "centre": centre_json(centre), "nombre": 0, "lieux": [],
+                       **place_json(located)}, status=404)
+    body, content_type = proches_body(search, centre, results.rows, located, results.warning)
     return answer(body, content_type=content_type)
 
 
@@ -281,6 +312,17 @@ async def documentation(datasette, request):
     }
     html = await datasette.render_template("api.html", context, request=request, view_name="api")
     return Response.html(html)
+
+
+@hookimpl
+def startup(datasette):
+    """Read the place directory (~35,000 communes, about half a second) before the first search, not during it."""
+    async def warm():
+        if DATABASE in datasette.databases:
+            from lieux import places
+
+            await datasette.get_database(DATABASE).execute_fn(places.directory)
+    return warm
 
 
 @hookimpl

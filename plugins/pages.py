@@ -7,7 +7,6 @@ map and geolocation and then asks /api/proches itself.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote, urlencode
 
@@ -15,7 +14,9 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from lieux import carte, communes, display, horaires, nearest, positions, schemas, territoires
+from lieux import (carte, display, eloignement, geocoder, horaires, locating, nearest, positions, schemas,
+                   territoires)
+from lieux import texte as affichage
 from lieux.search import (DEFAULT_N, MAX_N, OTHER, SearchError, has_place, moment_label, moments, parse_search,
                           query_params)
 
@@ -55,8 +56,11 @@ def opening(lieu: dict, now=None, local=None) -> dict:
         holiday = by_date.get(monday + timedelta(days=i))
         week.append({"jour": jour, "texte": holiday["texte"] if holiday else texte,
                      "ferie": holiday["nom"] if holiday else None})
+    # A place that receives no public has hours to be reached, not opening hours: never "open now" (README).
+    public = affichage.receives_public(display.as_list(lieu.get("modalites_acces")))
     return {
-        "ouvert": state.ouvert if osm else None,
+        "ouvert": state.ouvert if osm and public else None,
+        "accueil_public": public,
         "jour_ferie": state.jour_ferie,
         "lisible": state.lisible,
         "semaine": week,
@@ -76,8 +80,9 @@ def position(lieu: dict) -> dict:
 
 def result_card(datasette, lieu: dict, ouvert=None) -> dict:
     """What a result shows: the lieu's fields plus its page, distance and opening state. With a date
-    asked (`ouvert` a datetime), its page link shows the hours at that date."""
-    card = dict(lieu)
+    asked (`ouvert` a datetime), its page link shows the hours at that date. Names and addresses as the
+    public reads them (lieux/texte.py)."""
+    card = affichage.public_lieu(lieu)
     for name in display.FILTER_NAMES + ("courriels", "site_web", "typologie"):
         card[name] = display.as_list(lieu.get(name))
     card["url"] = lieu_path(datasette, lieu["id"]) + (
@@ -85,6 +90,9 @@ def result_card(datasette, lieu: dict, ouvert=None) -> dict:
     card["approximative"] = positions.approximative(lieu.get("qualite_geo"))
     card["distance"] = display.format_distance(lieu.get("distance_km"))
     card["distance_texte"] = display.distance_text(lieu.get("distance_km"), card["approximative"], lieu.get("commune"))
+    if lieu.get("distance_libelle") and not card["approximative"]:
+        # "à 1 408 km, à Mayotte": with the territory for a lieu too far or across the sea (lieux.locating).
+        card["distance_texte"] = lieu["distance_libelle"]
     state = opening(lieu)
     card["ouvert"] = state["ouvert"]
     card["jour_ferie"] = state["jour_ferie"] if state["lisible"] else None
@@ -113,29 +121,27 @@ async def filter_options(db) -> dict:
     return _options_cache[key]
 
 
-async def run_search(db, search: dict):
-    """(centre, lieux): the located centre {lat, lon, label} (None when not found) and the nearest lieux."""
-    def work(conn):
-        if search["lat"] is not None:
-            centre = (search["lat"], search["lon"], "votre position")
-        else:
-            if search["q"]:
-                centre = communes.locate(conn, q=search["q"])
-            else:
-                centre = communes.locate(conn, commune=search["commune"] or None,
-                                         code_postal=search["code_postal"] or None)
-        if centre is None:
-            return None, []
-        filters = dict(search["filters"])
-        if search["ouvert"] == horaires.NOW:
-            filters[nearest.OPEN_NOW] = True
-        elif search["ouvert"]:
-            filters[nearest.OPEN_AT] = search["ouvert"]
-        found = nearest.nearest(conn, centre[0], centre[1], n=search["n"], rayon_km=search["rayon_km"],
-                                filters=filters or None)
-        return {"lat": centre[0], "lon": centre[1], "label": centre[2]}, found
+async def run_search(datasette, db, search: dict):
+    """(located, results): where the search is centred (found, ambiguous or not found) and, when found,
+    the nearest lieux with the honest warnings of lieux.locating."""
+    if search["lat"] is not None:
+        located = locating.Located(locating.FOUND, "", search["lat"], search["lon"], "votre position")
+    else:
+        try:
+            settings = geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
+        except ValueError:
+            settings = None
+        located = await locating.locate_search(db, search, settings)
+    if located.status != locating.FOUND:
+        return located, None
+    filters = dict(search["filters"])
+    if search["ouvert"] == horaires.NOW:
+        filters[nearest.OPEN_NOW] = True
+    elif search["ouvert"]:
+        filters[nearest.OPEN_AT] = search["ouvert"]
 
-    return await db.execute_fn(work)
+    return located, await db.execute_fn(lambda conn: locating.search_lieux(
+        conn, located.lat, located.lon, located.label, located.departement, search["n"], search["rayon_km"], filters))
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -175,14 +181,21 @@ async def search_page(datasette, request):
     asked_nothing = not error and not has_place(search) and any(k in request.args for k in ("q", "commune", "code_postal"))
     if asked_nothing:
         error = "Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi »."
+    located, results, candidates, empty, warning = None, None, [], None, None
     if not error and has_place(search):
-        centre, found = await run_search(db, search)
-        if centre is None:
+        located, results = await run_search(datasette, db, search)
+        if located.status == locating.AMBIGUOUS:
+            page_params = {k: request.args.getlist(k) for k in request.args.keys()}
+            candidates = [{**c, "url": locating.candidate_url(datasette.urls.path("/"), page_params, c)}
+                          for c in located.candidates]
+        elif located.status != locating.FOUND:
             asked = search["q"] or search["commune"] or search["code_postal"]
             error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
                      "ou essayez le nom de la commune ou son code postal.")
         else:
-            lieux = [result_card(datasette, lieu, search["ouvert"]) for lieu in found]
+            centre = {"lat": located.lat, "lon": located.lon, "label": located.label}
+            lieux = [result_card(datasette, lieu, search["ouvert"]) for lieu in results.rows]
+            empty, warning = results.empty, results.warning
     params = query_params(search)
     query = display.search_query(params)
     total = (await db.execute("select count(*) from lieux")).first()[0]
@@ -195,6 +208,11 @@ async def search_page(datasette, request):
         "search": search,
         "error": error,
         "centre": centre,
+        "candidats": candidates,
+        "ambigu": locating.ambiguous_message(located) if candidates else None,
+        "notes": located.notes if located else [],
+        "vide": empty,
+        "avertissement": warning,
         "lieux": lieux,
         "total": total,
         "filter_fields": display.FILTER_FIELDS,
@@ -212,10 +230,12 @@ async def search_page(datasette, request):
             "lieux": [{"id": l["id"], "nom": l["nom"], "lat": l.get("latitude"), "lon": l.get("longitude"),
                        "url": l["url"], "distance": l["distance_texte"], "approximative": l["approximative"]}
                       for l in lieux],
+            "distance_raisonnable_km": eloignement.SENSIBLE_KM,
             "api": datasette.urls.path("/api/proches"),
             "n_defaut": DEFAULT_N,
             "n_max": MAX_N,
             "page": datasette.urls.path("/lieu/"),
+            "texte": affichage.for_browser(),
         },
     }
     html = await datasette.render_template("index.html", context, request=request, view_name="recherche")
@@ -253,19 +273,6 @@ async def find_hubs(db, lieu: dict) -> list[str]:
     return [r[0] for r in rows]
 
 
-def report_link(lieu: dict, sources: list[dict]) -> str | None:
-    """Where to report an error: the producer's e-mail when known, else its page, else the list's URL."""
-    for source in sources:
-        email = source.get("courriel") or source.get("contact")
-        if email and re.fullmatch(r"[^@\s<>\"?&]+@[^@\s<>\"?&]+", email):
-            subject = quote(f"Erreur sur le lieu « {lieu.get('nom')} » ({lieu.get('id')})")
-            return f"mailto:{email}?subject={subject}"
-    for source in sources:
-        if source.get("page") or source.get("url"):
-            return source.get("page") or source.get("url")
-    return None
-
-
 async def lieu_page(datasette, request):
     db = datasette.get_database(DATABASE)
     lieu_id = unquote(request.url_vars["id"])
@@ -276,6 +283,7 @@ async def lieu_page(datasette, request):
             view_name="lieu")
         return Response.html(html, status=404)
     lieu = dict(row)
+    shown = affichage.public_lieu(lieu)
     asked, date_error = None, None
     if request.args.get("ouvert"):
         try:
@@ -294,7 +302,12 @@ async def lieu_page(datasette, request):
     context = {
         **page_assets(datasette),
         "view_name": "lieu",
-        "lieu": lieu,
+        "lieu": {**lieu, **{k: shown[k] for k in ("nom", "commune", "structure_parente", "adresse",
+                                                   "complement_adresse", "presentation_resume",
+                                                   "presentation_detail", "accueil_public")}},
+        "sigles": affichage.acronyms(lieu.get("nom"), lieu.get("structure_parente"), lieu.get("presentation_resume"),
+                                     lieu.get("presentation_detail")),
+        "itinerance": [affichage.itinerance_label(v) for v in lists.get("itinerance", [])],
         "listes": lists,
         "typologies": [display.typology_label(c) for c in lists.get("typologie", [])],
         "horaires": opening(lieu, local=asked if isinstance(asked, datetime) else None),
@@ -305,12 +318,11 @@ async def lieu_page(datasette, request):
         "date_maj": display.format_date(lieu.get("date_maj")),
         "sources": [{**s, "telecharge_le_texte": display.format_date(s.get("telecharge_le"))} for s in sources],
         "hubs": hubs,
-        "report_url": report_link(lieu, sources),
         "row_url": datasette.urls.row(DATABASE, "lieux", tilde_encode(lieu_id)),
         "api_url": datasette.urls.path(f"/api/lieux/{quote(lieu_id, safe='')}"),
         "position": position(lieu),
         "map_data": {**map_config(datasette), "lieux": [
-            {"id": lieu["id"], "nom": lieu["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude"),
+            {"id": lieu["id"], "nom": shown["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude"),
              "approximative": positions.approximative(lieu.get("qualite_geo"))}]},
     }
     html = await datasette.render_template("lieu.html", context, request=request, view_name="lieu")

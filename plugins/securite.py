@@ -37,10 +37,24 @@ HEADERS = {
 }
 
 
-def with_security_headers(headers):
-    """The response's headers, with ours replacing any of the same name."""
+# The only pages other sites may frame: the embeddable widget (plugins/integrer.py). Every other page
+# keeps frame-ancestors 'none' and X-Frame-Options: DENY.
+FRAMABLE_PATHS = ("/widget",)
+FRAMABLE_HEADERS = {
+    **{k: v for k, v in HEADERS.items() if k != "x-frame-options"},
+    "content-security-policy": HEADERS["content-security-policy"].replace("frame-ancestors 'none'", "frame-ancestors *"),
+}
+
+
+def headers_for(path: str) -> dict:
+    return FRAMABLE_HEADERS if path in FRAMABLE_PATHS else HEADERS
+
+
+def with_security_headers(headers, path: str = ""):
+    """The response's headers, with ours (those of its path) replacing any of the same name."""
+    ours = headers_for(path)
     kept = [(k, v) for k, v in headers if k.decode("latin-1").lower() not in HEADERS]
-    return kept + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
+    return kept + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in ours.items()]
 
 
 def add_headers(app):
@@ -50,7 +64,7 @@ def add_headers(app):
 
         async def send_with_headers(event):
             if event["type"] == "http.response.start":
-                event = {**event, "headers": with_security_headers(event.get("headers") or [])}
+                event = {**event, "headers": with_security_headers(event.get("headers") or [], scope.get("path", ""))}
             await send(event)
 
         await app(scope, receive, send_with_headers)

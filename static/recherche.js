@@ -12,6 +12,7 @@
   var partage = document.getElementById("partage");
   var lienPartage = document.getElementById("lien-partage");
   var lienApi = document.getElementById("lien-api");
+  var lienFiche = document.getElementById("lien-fiche");
   var plus = document.getElementById("plus");
   var conteneur = liste.parentNode;
   var q = document.getElementById("q");
@@ -139,13 +140,22 @@
     li.setAttribute("data-id", lieu.id);
     slot("numero").textContent = String(number);
     var nom = slot("nom");
-    nom.textContent = lieu.nom;
+    var T = window.LieuxTexte;  // names and addresses as the public reads them (static/texte.js)
+    if (T && data.texte) T.setup(data.texte);
+    nom.textContent = T ? T.nom(lieu.nom) : lieu.nom;
     nom.href = pageUrl(lieu.id, params);
-    slot("distance").textContent = distanceText(lieu.distance_km, lieu.position_approximative === true, lieu.commune);
+    // "à 1 408 km, à Mayotte" from the API for a lieu too far or across the sea, unless its point is approximate.
+    slot("distance").textContent = lieu.distance_libelle && lieu.position_approximative !== true ? lieu.distance_libelle
+      : distanceText(lieu.distance_km, lieu.position_approximative === true, lieu.commune);
     slot("distance").classList.toggle("approximative", lieu.position_approximative === true);
-    var adresse = [lieu.adresse, [lieu.code_postal, lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    var rue = T ? T.adresse(lieu.adresse) : lieu.adresse;
+    var adresse = [rue, [lieu.code_postal, T ? T.nom(lieu.commune) : lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
     slot("adresse").textContent = adresse;
     var ouvert = lieu.ouvert_maintenant !== undefined ? lieu.ouvert_maintenant : lieu.ouvert;
+    var recoit = !T || T.accueilPublic(asList(lieu.modalites_acces));
+    if (!recoit) ouvert = null;  // hours to reach it, not opening hours (README)
+    var sansPublic = slot("sans-public");
+    if (sansPublic) sansPublic.hidden = recoit;
     slot("ouvert").hidden = ouvert !== true;
     slot("ferme").hidden = ouvert !== false;
     slot("ferie").hidden = !(lieu.jour_ferie && ouvert == null && lieu.horaires);
@@ -183,6 +193,54 @@
     }
   }
 
+  function addParagraph(text, className) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.textContent = text;
+    entete.appendChild(p);
+    return p;
+  }
+
+  /* Several communes answer the text: offer the choice, most populous first; nothing is picked silently. */
+  function showChoices(params, body) {
+    document.querySelector(".introduction").classList.add("compacte");
+    setHeading("Quelle commune ?", null, false);
+    addParagraph(body.erreur, "");
+    (body.notes || []).forEach(function (note) { addParagraph(note, "note-lieu"); });
+    var ul = document.createElement("ul");
+    ul.className = "candidats";
+    ul.id = "candidats";
+    body.candidats.forEach(function (c) {
+      var chosen = new URLSearchParams(params);
+      ["q", "commune", "code_postal", "lat", "lon"].forEach(function (k) { chosen.delete(k); });
+      chosen.set("q", c.choix);
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = "?" + chosen.toString();
+      a.textContent = c.libelle;
+      a.setAttribute("data-code", c.code);
+      a.addEventListener("click", function (event) {
+        event.preventDefault();
+        q.value = c.choix;
+        lat.value = ""; lon.value = "";
+        search(paramsFromForm(), true, true);
+      });
+      li.appendChild(a);
+      if (c.detail) {
+        var span = document.createElement("span");
+        span.className = "aide";
+        span.textContent = " — " + c.detail;
+        li.appendChild(span);
+      }
+      ul.appendChild(li);
+    });
+    entete.appendChild(ul);
+    liste.textContent = "";
+    partage.hidden = true;
+    plus.hidden = true;
+    if (carte) drawMap(null, []);
+  }
+
   function showError(message) {
     document.querySelector(".introduction").classList.add("compacte");
     setHeading("Recherche impossible", message, true);
@@ -198,15 +256,23 @@
     var rayon = params.get("rayon_km");
     var filtered = !!params.get("ouvert") || Array.prototype.some.call(
       form.querySelectorAll(".filtres input:checked"), function () { return true; });
-    setHeading(plural(lieux.length, "lieu trouvé", "lieux trouvés") + " " +
-      (rayon ? "à moins de " + rayon + " km " : "") + "autour de " + centre.label,
-      (filtered ? "Avec vos filtres" + (params.get("ouvert") ? ", " + momentLabel(params.get("ouvert")) : "") + ". " : "") +
-      "Les plus proches d'abord." + (lieux.length ? "" : " Aucun lieu ne correspond : essayez une distance plus grande ou retirez des filtres."));
+    setHeading((lieux.length ? plural(lieux.length, "lieu trouvé", "lieux trouvés") : "Aucun lieu trouvé") + " " +
+      (rayon ? "à moins de " + rayon + " km " : "") + "autour de " + centre.label, null, false);
+    (body.notes || []).forEach(function (note) { addParagraph(note, "note-lieu"); });
+    if (body.avertissement) addParagraph(body.avertissement, "avertissement").id = "avertissement";
+    if (lieux.length) {
+      addParagraph((filtered ? "Avec vos filtres" + (params.get("ouvert") ? ", " + momentLabel(params.get("ouvert")) : "") + ". " : "") +
+        "Les plus proches d'abord.", "aide");
+    } else {
+      // The server says why (a distance limit, filters) and never advises a larger distance when there is none.
+      addParagraph(body.erreur || "Aucun lieu ne correspond.", "resultats-vide");
+    }
     liste.textContent = "";
     lieux.forEach(function (lieu, i) { liste.appendChild(card(lieu, i + 1, params)); });
     var query = params.toString();
     lienPartage.href = location.origin + location.pathname + (query ? "?" + query : "");
     lienApi.href = data.api + (query ? "?" + query : "");
+    if (lienFiche) lienFiche.href = lienFiche.dataset.base + (query ? "?" + query : "");
     partage.hidden = false;
     var n = parseInt(params.get("n") || DEFAULT_N, 10);
     if (lieux.length === n && n < MAX_N) {
@@ -218,7 +284,8 @@
       plus.hidden = true;
     }
     drawMap(centre, lieux.map(function (l) {
-      return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude, url: pageUrl(l.id, params),
+      return { id: l.id, nom: window.LieuxTexte ? LieuxTexte.nom(l.nom) : l.nom, lat: l.latitude, lon: l.longitude,
+               url: pageUrl(l.id, params),
                distance: distanceText(l.distance_km, l.position_approximative === true, l.commune),
                approximative: l.position_approximative === true };
     }));
@@ -255,7 +322,13 @@
       })
       .then(function (result) {
         if (pending !== controller) return;  // a newer search is under way
-        if (result.status === 404) {
+        if (result.status === 300 && result.body.candidats) {
+          showChoices(params, result.body);
+          if (push) history.pushState(null, "", "?" + params.toString());
+        } else if (result.status === 404 && result.body.centre) {
+          render(params, result.body);  // the place was found, no lieu answers: the honest message
+          if (push) history.pushState(null, "", "?" + params.toString());
+        } else if (result.status === 404) {
           var asked = params.get("q") || params.get("commune") || params.get("code_postal") || "";
           showError("Nous n'avons pas trouvé « " + asked + " ». Vérifiez l'orthographe, " +
                     "ou essayez le nom de la commune ou son code postal.");

@@ -88,6 +88,25 @@ def demo_db(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def demo_geo_db(tmp_path_factory, reference_url, cache_dir):
+    """The demo sample built with the reference geography (communes, former communes, départements), downloaded
+    from the local HTTP server: the place search reads it."""
+    db_path = tmp_path_factory.mktemp("demo-geo") / "lieux.db"
+    inputs = []
+    for ref_id, relative in GEO_REFERENCE_INPUTS.items():
+        inputs += ["--input", f"{ref_id}={reference_url}/{quote(relative)}"]
+    run_build(db_path, "--demo", *inputs)
+    return db_path
+
+
+@pytest.fixture(scope="session")
+def demo_geo_datasette(demo_geo_db):
+    from lieux.site import make_datasette
+
+    return make_datasette(demo_geo_db)
+
+
+@pytest.fixture(scope="session")
 def demo_datasette(demo_db):
     from lieux.site import make_datasette
 

@@ -35,7 +35,7 @@ async def test_proches_by_coordinates_equals_nearest(demo_datasette, demo_db):
     assert [l["distance_km"] for l in body["lieux"]] == [e["distance_km"] for e in expected]
     first = body["lieux"][0]
     assert list(first)[:len(FIELDS)] == FIELDS
-    assert set(first) == set(FIELDS) | ADDED | {"distance_km"}
+    assert set(first) == set(FIELDS) | ADDED | {"distance_km", "eloigne", "territoire", "distance_libelle"}
     assert isinstance(first["services"], list)
     assert "popup" not in first and "sources" not in first
 

@@ -92,7 +92,8 @@ async def test_every_lieu_carries_its_position_quality_and_today_holiday(demo_da
 # -- the search page's "quand ?" -----------------------------------------------------------------
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query", ["q=75011&ouvert=2026-12-25T10:00", "q=75011&ouvert=autre&ouvert_date=2026-12-25T10:00"])
+@pytest.mark.parametrize("query", ["q=75011&ouvert=2026-12-25T10:00", "q=75011&ouvert=autre&ouvert_date=2026-12-25T10:00",
+                                   "q=75011&ouvert=&ouvert_date=2026-12-25T10:00"])
 async def test_search_page_at_a_date(demo_datasette, query):
     r = await demo_datasette.client.get("/?" + query)
     assert r.status_code == 200

@@ -118,6 +118,7 @@ async def test_ndjson_streams_every_lieu(ds, built):
     records = [json.loads(line) for line in lines]
     assert {rec["id"] for rec in records} == ids and len(records) == len(ids)
     assert records[0]["sources"] == ["france-services"] and isinstance(records[0]["services"], list)
+    assert all(rec["position_approximative"] is (rec["qualite_geo"] == "centre_commune") for rec in records)
     assert r.headers["etag"] and (await ds.client.get("/api/lieux.ndjson", headers={"If-None-Match": r.headers["etag"]})).status_code == 304
     assert (await ds.client.get("/api/lieux.ndjson?limite=3")).status_code == 400
 

@@ -262,8 +262,9 @@ def test_the_time_limit_is_total_retries_included(server, tmp_path):
 
 
 def write_descriptor(folder, source_id, url):
-    text = (SOURCES_DIR / "france-services.yml").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if not line.startswith(("id:", "url:", "sha256:"))]
+    from tests.test_refresh_nights import without_keys
+
+    lines = without_keys((SOURCES_DIR / "france-services.yml").read_text(encoding="utf-8"), ("id", "url", "sha256", "live"))
     (folder / f"{source_id}.yml").write_text("\n".join([f"id: {source_id}", f"url: {url}", *lines]) + "\n",
                                              encoding="utf-8")
 

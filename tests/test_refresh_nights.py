@@ -24,9 +24,20 @@ from tests import datagouv
 FS_DATASET = "liste-des-structures-france-services"
 
 
+def without_keys(text: str, keys) -> list[str]:
+    """The descriptor's lines without the given top-level keys (and their indented blocks)."""
+    kept, skipping = [], False
+    for line in text.splitlines():
+        if line and not line.startswith((" ", "#")):
+            skipping = line.split(":")[0] in keys
+        if not skipping:
+            kept.append(line)
+    return kept
+
+
 def live_descriptor(folder, source_id, live_yaml):
-    lines = [line for line in (SOURCES_DIR / f"{source_id}.yml").read_text(encoding="utf-8").splitlines()
-             if not line.startswith(("url:", "sha256:", "update_frequency:", "live:", "  datagouv:", "  resource:", "  url:"))]
+    lines = without_keys((SOURCES_DIR / f"{source_id}.yml").read_text(encoding="utf-8"),
+                         ("url", "sha256", "update_frequency", "live"))
     (folder / f"{source_id}.yml").write_text("\n".join(lines) + "\n" + live_yaml, encoding="utf-8")
 
 
@@ -70,11 +81,25 @@ def night(tmp_path, monkeypatch):
     def run(*extra):
         result = CliRunner().invoke(cli, ["refresh", "--db", str(served), "--sources", str(folder), *extra])
         steps = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
         return result.exit_code, steps, result
 
     yield run, served, state, fs
     server.shutdown()
     server.server_close()
+
+
+def served_api(served, path):
+    """GET path on Datasette serving the served database (in process, as `serve` configures it)."""
+    import asyncio
+
+    from lieux.site import make_datasette
+
+    async def get():
+        return await make_datasette(served).client.get(path)
+
+    return asyncio.run(get())
 
 
 def served_state(served):
@@ -123,6 +148,8 @@ def test_nights(night, tmp_path):
     assert (f"france-services-{removed_id}", "suppression") in natures
     assert {("france-services-9001", "ajout"), ("france-services-9002", "ajout")} <= natures
     assert dict(((l, n), c) for l, n, c in latest)[("france-services-3", "modification")] == '["nom"]'
+    feed = served_api(served, "/api/changements?depuis=2000-01-01").json()  # night 1 had no « before »
+    assert {(c["lieu_id"], c["nature"]) for c in feed["changements"]} == natures  # the changes feed says the same
     [comparison] = [s for s in steps if s["etape"] == "comparaison"]
     assert comparison["ajouts"] == 2 and comparison["suppressions"] == 1 and comparison["modifications"] == 1
     assert comparison["sources"]["france-services"] == {"avant": 200, "apres": 201, "statut": "ok", "message": None}
@@ -165,6 +192,9 @@ def test_nights(night, tmp_path):
     lieux, sources, _, latest = served_state(served)
     assert lieux == 301 and latest == [] and sources["france-services"][:2] == ("perimee", 201)
     assert "0 ligne(s) chargée(s) au lieu de 201" in sources["france-services"][2]
+    page = served_api(served, "/qualite").text
+    assert "0 ligne(s) chargée(s) au lieu de 201" in page  # the stale mark and its reason, on /qualite
+    assert served_api(served, "/qualite/france-services/rapport.json").json()["statut"] == "perimee"
 
     # night 6: France Services' file is empty: refused at download, served rows kept
     state["files"]["liste-fs.csv"] = b""

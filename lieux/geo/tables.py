@@ -26,6 +26,13 @@ def commune_rows(geo: Geography):
         }
 
 
+def former_commune_rows(geo: Geography):
+    """Communes déléguées and associées with the commune nouvelle they now belong to (the search reads them)."""
+    for f in geo.former:
+        if f["commune_code"] in geo.communes:
+            yield dict(f)
+
+
 def departement_population(geo: Geography) -> dict[str, int]:
     totals: dict[str, int] = {}
     for c in geo.communes.values():
@@ -78,6 +85,8 @@ def create_tables(db, geo: Geography | None, resolved: dict) -> None:
     """The reference tables (empty without the reference geography, so that pages and queries still work)."""
     db["communes"].create({"code": str, "nom": str, "type": str, "codes_postaux": str, "departement_code": str,
                            "region_code": str, "population": int, "latitude": float, "longitude": float}, pk="code")
+    db["communes_anciennes"].create({"code": str, "nom": str, "type": str, "commune_code": str,
+                                     "departement_code": str})
     db["departements"].create({"code": str, "nom": str, "region_code": str, "region_nom": str, "zone": str,
                                "population": int, "geometry": str}, pk="code")
     db["regions"].create({"code": str, "nom": str, "zone": str, "geometry": str}, pk="code")
@@ -87,10 +96,12 @@ def create_tables(db, geo: Geography | None, resolved: dict) -> None:
     db["references_geo"].insert_all(reference_rows(resolved))
     if geo is not None:
         insert_in_one_transaction(db, "communes", list(commune_rows(geo)))
+        insert_in_one_transaction(db, "communes_anciennes", list(former_commune_rows(geo)))
         db["departements"].insert_all(departement_rows(geo))
         db["regions"].insert_all(region_rows(geo))
     db["communes"].create_index(["departement_code"], if_not_exists=True)
     db["communes"].create_index(["nom"], if_not_exists=True)
+    db["communes_anciennes"].create_index(["commune_code"], if_not_exists=True)
 
 
 def programme_columns() -> str:

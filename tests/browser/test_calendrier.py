@@ -108,7 +108,7 @@ def test_approximate_positions_in_the_results_and_on_the_map(visit):
 def test_approximate_position_without_javascript(chromium, server):
     v = Visit(chromium, server, "telephone", javascript=False)
     try:
-        page = v.goto("/?q=01000")
+        page = v.goto("/?q=01000+Bourg-en-Bresse")  # 01000 alone is shared with Saint-Denis-lès-Bourg: a choice
         card = page.locator("#liste > li.resultat[data-id='demo-044']")
         assert card.locator(".resultat-distance").inner_text() == "dans la commune de Bourg-en-Bresse (position approximative)"
         assert not re.search(r"à \d+ m", card.inner_text())
@@ -161,3 +161,14 @@ def test_when_choice_searches_a_holiday(visit):
     page.locator("#liste h3 a").click()
     page.wait_for_url(re.compile(r"/lieu/demo-026\?ouvert="))
     assert "Ouvert le vendredi 25 décembre 2026 à 10 h (jour férié : Noël)" in page.locator(".fiche-etat").text_content()
+
+
+@pytest.mark.parametrize("path", ["/?q=75011", "/?q=75011&ouvert=2026-12-25T10:00", "/?q=75011&ouvert=autre",
+                                  "/lieu/demo-044", "/lieu/demo-001?ouvert=2026-12-25T10:00"])
+def test_axe_finds_no_violation(visit, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = visit.goto(path)
+    page.wait_for_load_state("networkidle")
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations] == []
