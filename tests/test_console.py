@@ -187,7 +187,10 @@ def test_every_reference_list_builds_offline_in_one_command(tmp_path):
         [(ok,)] = conn.execute("select count(*) from references_geo where statut = 'ok'").fetchall()
     assert ok == len(GEO_REFERENCE_INPUTS)
     for source_id, status, read, loaded, rejected, set_aside in rows:
+        if source_id not in REFERENCE_INPUTS:  # a list with no reference copy (coop-numerique): no file given
+            assert (status, read) == ("absente", 0), source_id
+            continue
         assert status == "ok", source_id
         assert read == loaded + rejected + set_aside, source_id
         assert loaded == EXPECTED_LOADED[source_id], source_id
-    assert {r[0] for r in rows} == set(REFERENCE_INPUTS)
+    assert {r[0] for r in rows} >= set(REFERENCE_INPUTS)
