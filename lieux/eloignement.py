@@ -9,6 +9,8 @@ collectivité are territories: the sea lies between them).
 from __future__ import annotations
 
 SENSIBLE_KM = 50
+# The centre of a search by coordinates, as a sentence names it.
+POSITIONS = {"position donnée": "la position donnée", "votre position": "votre position"}
 CORSICA = ("2A", "2B")
 # The French way to say "in" each territory (the overseas ones have their own preposition).
 OVERSEAS = {
@@ -78,5 +80,6 @@ def far_label(distance_km: float, lieu_departement: str | None, centre_departeme
 def nothing_near(centre_label: str, nearest: dict, centre_departement: str | None) -> str:
     """The honest sentence when every result is éloigné (nearest: a lieu row with distance_km)."""
     where = far_label(nearest["distance_km"], nearest.get("departement_code"), centre_departement, nearest.get("commune"))
+    centre_label = POSITIONS.get(centre_label, centre_label)
     return (f"Aucun lieu recensé à moins de {SENSIBLE_KM} km de {centre_label}. "
             f"Le plus proche est {where} ; nous l'indiquons quand même.")

@@ -25,7 +25,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import seuils
-from .read import looks_binary, looks_like_html
+from .limits import MAX_FILE_BYTES
+from .read import SourceReadError, check_regular_file, looks_binary, looks_like_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(os.environ.get("LIEUX_CACHE_DIR", ROOT / "cache"))
@@ -33,7 +34,7 @@ TIMEOUT_SECONDS = 30            # one socket read
 TOTAL_TIMEOUT_SECONDS = 600     # the whole download, every try and the waits between tries included
 RETRIES = 3
 BACKOFF_SECONDS = 1.0
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = MAX_FILE_BYTES
 COLLAPSE_RATIO = seuils.FETCH_COLLAPSE_RATIO  # fewer records than this share of the last good copy: keep the copy
 USER_AGENT = "lieux-mediation-numerique/0.1 (annuaire open data)"
 
@@ -72,7 +73,26 @@ def now_iso() -> str:
 
 
 def is_url(value: str) -> bool:
-    return urlparse(str(value)).scheme in ("http", "https")
+    try:
+        return urlparse(str(value)).scheme in ("http", "https")
+    except ValueError:  # "http://[::1" and the like: a malformed URL (url_problem says why)
+        return str(value).lower().startswith(("http:", "https:"))
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is not a URL that can be downloaded (in French), or None."""
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        return "elle contient des espaces ou des caractères de contrôle (écrivez une espace %20)"
+    try:
+        parts = urlparse(value)
+        port = parts.port
+    except ValueError as e:
+        return f"elle est mal formée ({'crochets de l’adresse IPv6' if 'IPv6' in str(e) else 'numéro de port invalide'})"
+    if not parts.hostname:
+        return "le nom du serveur manque (écrivez https://serveur/chemin/fichier.csv)"
+    if port == 0:
+        return "numéro de port invalide"
+    return None
 
 
 def filename_for(url: str, default: str = "data") -> str:
@@ -296,14 +316,24 @@ def chosen_copy(descriptor, cache_dir: Path | None = None) -> Fetched | None:
     return cached_copy(descriptor.id, descriptor.url, cache_dir) if descriptor.url else None
 
 
-def resolve_input(source_id: str, value: str, cache_dir: Path | None = None) -> Fetched:
-    """An --input value: a URL is downloaded (no pin: the user chose the file), a path is used as is."""
+def resolve_input(source_id: str, value: str, cache_dir: Path | None = None, text: bool = True) -> Fetched:
+    """An --input value: a URL is downloaded (no pin: the user chose the file), a path is used as is.
+
+    `text=False` for files that may be binary (the gzipped commune outlines)."""
     if is_url(value):
-        return download(value, Path(cache_dir or CACHE_DIR) / "inputs" / source_id / filename_for(value, source_id))
+        problem = url_problem(value)
+        if problem:
+            raise SourceReadError(f"{source_id} (--input {value}) : adresse illisible, {problem}. Indiquez une adresse "
+                                  "http:// ou https:// complète, ou le chemin d'un fichier.")
+        return download(value, Path(cache_dir or CACHE_DIR) / "inputs" / source_id / filename_for(value, source_id), text=text)
+    if "://" in value:
+        raise SourceReadError(f"{source_id} (--input {value}) : seules les adresses http:// et https:// sont téléchargées. "
+                              "Indiquez une adresse http(s) ou le chemin d'un fichier local.")
     path = Path(value)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise FetchError(f"--input {source_id}={value} : fichier introuvable.")
-    return Fetched(path, sha256_of(path), datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0).isoformat(), None)
+    status = check_regular_file(path, f"{source_id} (--input {value})")  # never opens a FIFO or a device
+    return Fetched(path, sha256_of(path), datetime.fromtimestamp(status.st_mtime, timezone.utc).replace(microsecond=0).isoformat(), None)
 
 
 def cached_copy(source_id: str, url: str, cache_dir: Path | None = None) -> Fetched | None:

@@ -44,6 +44,9 @@ class SourceReport:
     unmapped: int = 0
     message: str | None = None
     geo: dict = field(default_factory=dict)     # geography quality counts (lieux.geo.source_columns)
+    encoding: str | None = None                 # the encoding read, in French (« Mac Roman, détecté »)
+    mojibake: int = 0                           # values that look wrongly decoded
+    mojibake_message: str | None = None
     reasons: list = field(default_factory=list)  # the main rejection reasons: [(label, rows), ...]
     given: bool = True                          # False when the source had no input at all (absente)
 
@@ -90,6 +93,8 @@ def resolve_inputs(descriptors: list[Descriptor], overrides: dict[str, str], cac
                                           f"{d.id}=CHEMIN."))
         except fetch.FetchError as e:
             inputs.append(SourceInput(d, None, "absente", str(e)))
+        except SourceReadError as e:  # a directory, a device, a FIFO, a malformed URL: never opened
+            inputs.append(SourceInput(d, None, "illisible", str(e)))
     return inputs
 
 
@@ -99,26 +104,30 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "id": d.id, "titre": d.title, "producteur": d.producer,
         "licence": d.licence.get("title") or d.licence.get("name"), "licence_nom": d.licence.get("name"),
         "licence_url": d.licence.get("path"),
-        "url": (inp.fetched.url if inp.fetched and inp.fetched.url else d.url), "page": d.homepage,
+        "url": (inp.fetched.url if inp.fetched and inp.fetched.url else d.url), "page": d.homepage, "contact": d.contact,
         "sha256": inp.fetched.sha256 if inp.fetched else None,
         "telecharge_le": inp.fetched.fetched_at if inp.fetched else None,
         "statut": report.status, "message": report.message, "demo": int(d.demo),
         "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
         "lignes_ecartees": report.set_aside,
-        "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
+        "corrections": report.corrections, "coordonnees_converties": report.conversions, "valeurs_non_reconnues": report.unmapped,
         "modifications": json.dumps(list(d.changes), ensure_ascii=False),
+        "encodage": report.encoding, "mojibake": report.mojibake, "mojibake_message": report.mojibake_message,
         **report.geo,
     }
 
 
 def report_for(inp: SourceInput, result: SourceResult | None) -> SourceReport:
     if result is None:
-        return SourceReport(inp.descriptor.id, inp.status, message=inp.message, given=inp.fetched is not None)
+        return SourceReport(inp.descriptor.id, inp.status, message=inp.message,
+                            given=inp.fetched is not None or inp.status == "illisible")
     main = inp.descriptor.outputs[0].schema
     return SourceReport(
         inp.descriptor.id, inp.status if inp.status != "absente" else "ok",
         read=result.read, loaded=result.loaded[main], rejected=result.rejected[main], set_aside=result.set_aside,
         corrections=len(result.corrections), unmapped=sum(result.unmapped.values()), message=inp.message,
+        encoding=result.read_info.encoding_label, mojibake=result.read_info.mojibake,
+        mojibake_message=result.read_info.mojibake_message,
         reasons=console.main_reasons(result.rejets, main),
     )
 
@@ -135,6 +144,11 @@ def process_all(inputs: list[SourceInput], on_source=None, on_record=None) -> li
                 result = process_source(inp.descriptor, inp.fetched.path, on_record=on_record)
             except SourceReadError as e:
                 inp = SourceInput(inp.descriptor, inp.fetched, "illisible", str(e))
+            except Exception as e:  # noqa: BLE001 — one source's unforeseen file never stops the others
+                inp = SourceInput(inp.descriptor, inp.fetched, "illisible",
+                                  f"{inp.descriptor.id} ({inp.fetched.path}) : erreur inattendue pendant la lecture "
+                                  f"({type(e).__name__}). Le fichier a une forme que la construction ne prévoit pas : "
+                                  "vérifiez-le, et signalez le cas avec le fichier.")
         processed.append((inp, result))
     return processed
 
@@ -282,10 +296,24 @@ def summary_lines(reports: list[SourceReport], geo_message: str | None = None, g
         lines += ["", "Principaux motifs de rejet (lignes) :"]
         for r in with_reasons:
             lines.append(f"{r.id:<{width}}  " + " ; ".join(f"{label} ({n})" for label, n in r.reasons))
-    return lines + geo_summary_lines(shown, width, geo_message)
+    return lines + encoding_summary_lines(shown, width) + geo_summary_lines(shown, width, geo_message)
 
 
-GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee", "corrigés"), ("geo_centre_commune", "centre commune"),
+def encoding_summary_lines(reports: list[SourceReport], width: int) -> list[str]:
+    """The encoding each source was read with (declared or detected), and probable mojibake."""
+    read = [r for r in reports if r.encoding]
+    if not read:
+        return []
+    lines = ["", "Encodages :"]
+    for r in read:
+        lines.append(f"{r.id:<{width}}  {r.encoding}")
+        if r.mojibake_message:
+            lines.append(f"{'':<{width}}  ! {r.mojibake_message}")
+    return lines
+
+
+GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee_inversion", "inversés"), ("geo_corrigee_signe", "signe corrigé"),
+               ("geo_corrigee_projection", "projection devinée"), ("geo_centre_commune", "centre commune"),
                ("geo_hors_departement", "hors dépt"), ("geo_absente", "sans point"), ("geo_non_verifiee", "non vérifiés"),
                ("geo_adresses_incoherentes", "adresses incohérentes"))
 

@@ -61,7 +61,10 @@ def base_name(nom: str) -> str:
 
 
 def name_keys(nom: str) -> set[str]:
-    return {key(nom), key(base_name(nom))} - {""}
+    keys = {key(nom)}
+    if "(" in nom:
+        keys.add(key(base_name(nom)))
+    return keys - {""}
 
 
 def roman(text: str) -> int | None:

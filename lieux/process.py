@@ -16,7 +16,8 @@ from . import schemas
 from .filters import set_aside_by
 from .mapping import Issue, Mapper
 from .messages import explain
-from .read import Record, explode, read_records
+from .limits import cap_lengths
+from .read import ReadInfo, Record, explode, read_records
 from .sources import Descriptor
 from .validate import unique_fields, validate_rows
 
@@ -131,6 +132,7 @@ class SourceResult:
     ecartes: list = field(default_factory=list)       # Ecart: rows set aside, for every schema of the source
     corrections: list = field(default_factory=list)
     unmapped: Counter = field(default_factory=Counter)  # (field, value) -> count
+    read_info: ReadInfo = field(default_factory=ReadInfo)  # encoding used, probable mojibake
 
     @property
     def set_aside(self) -> int:
@@ -153,10 +155,11 @@ def json_safe(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def records_of(descriptor: Descriptor, path):
-    """The records of a source file, exploded when the descriptor says so, with their index in the row."""
+def records_of(descriptor: Descriptor, path, info: ReadInfo | None = None):
+    """The records of a source file, exploded when the descriptor says so, with their index in the row;
+    `info` receives what reading found (encoding, mojibake)."""
     for record in read_records(path, descriptor.format, descriptor.encoding, descriptor.delimiter,
-                               descriptor.records, name=f"{descriptor.id} ({path})"):
+                               descriptor.records, name=f"{descriptor.id} ({path})", info=info):
         if descriptor.explode and record.error is None:
             parts = explode(record, descriptor.explode["columns"], descriptor.explode.get("separator", ";"),
                             descriptor.explode.get("pattern"))
@@ -226,7 +229,7 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
                 result.rows[schema].append(values)
                 result.loaded[schema] += 1
 
-    for index, record in records_of(descriptor, path):
+    for index, record in records_of(descriptor, path, result.read_info):
         result.read += 1
         if on_record:
             on_record()
@@ -236,14 +239,16 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
             continue
         for schema, mapper in mappers.items():
             if record.error:
-                reject(schema, record, Issue(None, None, "ligne-mal-formee",
-                                             f"Ligne mal formée : {record.error}. Vérifiez les séparateurs et les guillemets de cette ligne."))
+                advice = ("Vérifiez les séparateurs et les guillemets de cette ligne." if descriptor.format == "csv"
+                          else "Corrigez cet élément du fichier.")
+                reject(schema, record, Issue(None, None, "ligne-mal-formee", f"Ligne mal formée : {record.error}. {advice}"))
                 result.rejected[schema] += 1
                 continue
             mapped = mapper.map(record.data)
             for key, value in source_defaults(descriptor, schema, record, index).items():
                 if mapped.values.get(key) is None:
                     mapped.values[key] = value
+            mapped.corrections.extend(cap_lengths(mapped.values))
             for c in mapped.corrections:
                 result.corrections.append(CorrectionRow(descriptor.id, schema, record.number, c.field, c.before, c.after, c.reason))
             for key in mapped.unmapped:

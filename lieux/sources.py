@@ -7,6 +7,8 @@ map onto our schemas (`fields`, vocabulary `maps`). See sources/README.md for th
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +27,7 @@ KNOWN_KEYS = {
     "id", "title", "producer", "description", "licence", "homepage", "url", "sha256", "filename",
     "format", "encoding", "delimiter", "crs", "missing_values", "records", "explode",
     "priority", "demo", "changes", "schema", "fields", "outputs", "maps", "extends", "vintage_of", "set_aside",
-    "live", "update_frequency",
+    "live", "update_frequency", "contact",
 }
 # Keys a descriptor never inherits through `extends`: where its file is and what it is.
 NOT_INHERITED = {"id", "url", "sha256", "filename", "extends", "vintage_of", "live", "update_frequency"}
@@ -71,6 +73,7 @@ class Descriptor:
     set_aside: tuple = ()           # lieux.filters.Rule: rows the producer marks inactive or hidden
     live: dict | None = None        # where the current file is published (lieux/live.py)
     update_frequency: str | None = None  # how often the producer updates its list (live.FREQUENCIES)
+    contact: str | None = None      # the producer's e-mail for corrections (« Signaler une erreur »)
 
     @property
     def local_file(self) -> Path | None:
@@ -158,6 +161,7 @@ def parse_descriptor(data: dict, path: Path) -> Descriptor:
         set_aside=set_aside,
         live=_live(data.get("live"), path),
         update_frequency=_frequency(data.get("update_frequency"), path),
+        contact=_contact(data.get("contact"), path),
     )
 
 
@@ -178,6 +182,15 @@ def _frequency(value, path: Path) -> str | None:
     if value is not None and value not in live.FREQUENCIES:
         raise DescriptorError(f"{path} : « update_frequency: {value} » : choisissez parmi {', '.join(live.FREQUENCIES)}.")
     return value
+
+
+def _contact(value, path: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[^@\s<>\"?&,;]+@[^@\s<>\"?&,;]+\.[^@\s<>\"?&,;]+", value.strip()):
+        raise DescriptorError(f"{path} : « contact: {value} » n'est pas une adresse électronique. Écrivez par exemple "
+                              "contact: donnees@producteur.fr (l'adresse où le producteur reçoit les corrections).")
+    return value.strip()
 
 
 def read_yaml(path: Path) -> dict:

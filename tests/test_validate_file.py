@@ -93,7 +93,8 @@ def test_json_report_for_machines(tmp_path):
         "attendu": "5 chiffres attendus", "correction": "ajoutez le 0 initial : 01960",
         "message": "code_postal « 1960 » : 5 chiffres attendus, ajoutez le 0 initial : 01960.",
     }
-    assert report["erreurs_par_type"] == [{"type": "format non respecté", "nombre": 1, "par_colonne": {"code_postal": 1}}]
+    assert report["erreurs_par_type"] == [{"type": "format non respecté", "nombre": 1, "detaillees": 1, "par_colonne": {"code_postal": 1}}]
+    assert (report["nombre_erreurs"], report["erreurs_detaillees"], report["limite_par_type"]) == (1, 1, 1000)
     valid = json.loads(run_validate(EXAMPLE, "--format", "json").output)
     assert valid["valide"] is True and valid["erreurs"] == []
 
@@ -177,7 +178,7 @@ def test_verdicts_agree_with_frictionless_on_reference_files(path, schema):
     errors = [e for task in theirs.tasks for e in task.errors]
     unique_rows = {e.row_number for e in errors if e.type == "unique-error"}
     twice = sum(1 for e in errors if e.type == "primary-key" and e.row_number in unique_rows)
-    assert len(ours.erreurs) == theirs.stats["errors"] - twice  # a duplicate id is reported once, on its column
+    assert ours.nombre_erreurs == theirs.stats["errors"] - twice  # a duplicate id is reported once, on its column
     assert all(e.message and e.type for e in ours.erreurs)
 
 
