@@ -265,7 +265,7 @@ def test_open_a_place_page(visit, demo_db):
     assert page.locator(".fiche-etat .badge").inner_text() in (
         "OUVERT MAINTENANT", "FERMÉ MAINTENANT", "HORAIRES NON RENSEIGNÉS", "HORAIRES À VÉRIFIER AUPRÈS DU LIEU")
     assert page.locator("a[href^='tel:']").count() >= 1
-    assert page.get_by_role("link", name="Signaler une erreur au producteur des données").count() == 1
+    assert page.get_by_role("link", name="Signaler une erreur sur ce lieu").count() == 1
     page.locator("#carte .leaflet-marker-icon").wait_for()
     assert page.locator("#carte").is_visible()
     visit.shot("lieu")
