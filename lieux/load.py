@@ -180,6 +180,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str, "contact": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
+        "coordonnees_converties": int,  # points converted from the descriptor's declared crs: not corrections
         "valeurs_non_reconnues": int, "modifications": str,
         # how the file was read (lieux.read.ReadInfo): encoding declared or detected, probable mojibake
         "encodage": str, "mojibake": int, "mojibake_message": str,

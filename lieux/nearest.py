@@ -166,18 +166,24 @@ def first_box_km(conn: sqlite3.Connection, n: int) -> float:
 
 
 def nearest(conn: sqlite3.Connection, lat: float, lon: float, n: int = 10, rayon_km: float | None = None,
-            filters: dict | None = None, now: datetime | None = None) -> list[dict]:
-    """The n lieux nearest to (lat, lon), nearest first, each a dict of the row plus `distance_km`.
+            filters: dict | None = None, now: datetime | None = None,
+            after: tuple[float, int] | None = None) -> list[dict]:
+    """The n lieux nearest to (lat, lon), nearest first, each a dict of the row plus `distance_km` and `_rowid`.
 
     `rayon_km` keeps only lieux within that distance. `filters` is {standard field: [values]}
     (a lieu matches a field when it has one of the values; all fields must match), plus
     `ouvert_maintenant: True` for lieux open at `now` in their own time zone, or `ouvert_le: datetime`
     (naive) for lieux open at that local time in their own time zone.
+    `after` = (distance_km, _rowid) of a lieu already given: only the lieux after it in this order
+    (distance, then rowid) are returned, which is how /api/proches pages with a stable cursor.
     """
     if n < 1:
         return []
     params: dict = {"lat": float(lat), "lon": float(lon), "n": int(n)}
     where = filter_sql(filters, params)
+    if after is not None:
+        params["after_d"], params["after_r"] = float(after[0]), int(after[1])
+        where.append("(distance_km > :after_d or (distance_km = :after_d and l.rowid > :after_r))")
     if (filters or {}).get(OPEN_AT):
         register_open(conn, local=filters[OPEN_AT])
     elif (filters or {}).get(OPEN_NOW):
@@ -198,7 +204,7 @@ def nearest(conn: sqlite3.Connection, lat: float, lon: float, n: int = 10, rayon
             f"from ({' union '.join(box_sql)}) r join lieux l on l.rowid = r.id "
             f"where distance_km <= :d{''.join(' and ' + w for w in where)} "
             f"order by distance_km, l.rowid limit :n) "
-            f"select l.*, c.distance_km from c join lieux l on l.rowid = c.rid order by c.distance_km, c.rid"
+            f"select l.*, c.distance_km, c.rid as _rowid from c join lieux l on l.rowid = c.rid order by c.distance_km, c.rid"
         )
         cursor = conn.execute(sql, params)
         rows = cursor.fetchall()

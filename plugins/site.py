@@ -26,6 +26,7 @@ FOOTER = [
     ("/lieux/rejets", "Lignes rejetées"),
     ("/dictionnaire", "Dictionnaire des données"),
     ("/api/", "Documentation de l'API"),
+    ("/lieux.db", "Télécharger la base entière (SQLite)"),
     ("/integrer", "Intégrer l'annuaire à votre site"),
     ("/signaler", "Signaler un problème sur le site"),
     ("/accessibilite", "Accessibilité : non conforme"),

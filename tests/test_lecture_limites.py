@@ -118,3 +118,19 @@ def test_the_build_caps_a_long_name_and_records_it(tmp_path):
     assert nom == after and len(nom) <= 200 and nom.startswith("Médiathèque très")
     assert motif == f"texte de {len(long_name)} caractères raccourci à 200 au plus (longueur maximale de ce champ dans l'annuaire)"
     assert before.startswith("Médiathèque très") and before.endswith(f"({len(long_name)} caractères en tout)")
+
+
+def test_a_file_of_more_records_than_the_limit_is_unreadable(tmp_path, monkeypatch):
+    from lieux import read
+
+    monkeypatch.setattr(read, "MAX_RECORDS", 3)
+    csv_path = tmp_path / "f.csv"
+    csv_path.write_text("a,b\n" + "1,2\n\n" * 4, encoding="utf-8")  # blank lines are not records
+    with pytest.raises(SourceReadError, match="plus de 3 lignes, au-delà de la limite"):
+        list(read.read_records(csv_path, "csv", name="f"))
+    json_path = tmp_path / "f.json"
+    json_path.write_text("[1, 2, 3, 4]", encoding="utf-8")
+    with pytest.raises(SourceReadError, match="plus de 3 lignes"):
+        list(read.read_records(json_path, "json", name="f"))
+    json_path.write_text("[1, 2, 3]", encoding="utf-8")
+    assert len(list(read.read_records(json_path, "json", name="f"))) == 3
