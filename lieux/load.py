@@ -97,7 +97,7 @@ def popup(values: dict) -> str:
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
     what = positions.what_the_point_is((values.get("_geo") or {}).get("qualite_geo"))
     if what:
-        address += f" — position approximative : {what}"
+        address += f" — position approximative : le {what}"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
@@ -180,6 +180,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str, "contact": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
+        "coordonnees_converties": int,  # points converted from the descriptor's declared crs: not corrections
         "valeurs_non_reconnues": int, "modifications": str,
         # how the file was read (lieux.read.ReadInfo): encoding declared or detected, probable mojibake
         "encodage": str, "mojibake": int, "mojibake_message": str,

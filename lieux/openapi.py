@@ -99,9 +99,11 @@ def document() -> dict:
             "sources": {"type": "array", "items": {"type": "string"},
                         "description": "Identifiants des listes publiées d'où vient le lieu (table sources)."},
             "qualite_geo": {"type": "string", "nullable": True,
-                            "description": "Qualité du point : source (point de la source, vérifié dans son "
-                                           "département), corrigee, centre_commune (centre de la commune : le "
-                                           "point n'est pas celui du lieu), hors_departement, absente, non_verifiee."},
+                            "description": "Qualité du point : source (point de la source, vérifié), "
+                                           "corrigee-inversion, corrigee-signe, corrigee-projection (point corrigé), "
+                                           "centre_commune (centre de la commune : le point n'est pas celui du "
+                                           "lieu), hors_departement (à vérifier), absente (aucun point), "
+                                           "non_verifiee (référentiel absent)."},
             "position_approximative": {"type": "boolean",
                                        "description": "Vrai quand le point n'est pas celui du lieu (qualite_geo "
                                                       f"parmi : {', '.join(positions.APPROXIMATIVES)}) : la distance "

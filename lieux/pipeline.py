@@ -110,7 +110,7 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "statut": report.status, "message": report.message, "demo": int(d.demo),
         "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
         "lignes_ecartees": report.set_aside,
-        "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
+        "corrections": report.corrections, "coordonnees_converties": report.conversions, "valeurs_non_reconnues": report.unmapped,
         "modifications": json.dumps(list(d.changes), ensure_ascii=False),
         "encodage": report.encoding, "mojibake": report.mojibake, "mojibake_message": report.mojibake_message,
         **report.geo,

@@ -84,7 +84,7 @@ async def test_every_lieu_carries_its_position_quality_and_today_holiday(demo_da
             t = territoires.territoire_of_row(row)
             local = horaires.local_time(territoires.fuseau_of_row(row))
             assert lieu["jour_ferie"] in (territoires.jour_ferie(t, local.date()), None)
-        r = await demo_datasette.client.get(f"/api/lieux/demo-049?format={fmt}")
+        r = await demo_datasette.client.get(f"/api/lieux/demo-024?format={fmt}")
         lieu = r.json() if fmt == "json" else r.json()["properties"]
         assert {"qualite_geo", "position_approximative", "jour_ferie"} <= set(lieu)
 
@@ -131,7 +131,7 @@ def test_when_choices():
 
 @pytest.mark.asyncio
 async def test_place_page_on_a_holiday_without_ph(demo_datasette):
-    text = (await demo_datasette.client.get("/lieu/demo-001?ouvert=2026-12-25T10:00")).text
+    text = (await demo_datasette.client.get("/lieu/demo-010?ouvert=2026-12-25T10:00")).text
     assert "Jour férié (Noël, le vendredi 25 décembre 2026 à 10 h) : horaires à vérifier" in text
     assert re.search(r'<tr class="aujourdhui ferie"><th scope="row">Vendredi <span class="aide">\(jour choisi\)</span> '
                      r'<span class="marque-ferie">férié : Noël</span></th><td>horaires à vérifier</td>', text)
@@ -145,14 +145,14 @@ async def test_place_page_on_a_holiday_with_ph(demo_datasette):
     text = (await demo_datasette.client.get("/lieu/demo-026?ouvert=2026-12-25T10:00")).text
     assert "Ouvert le vendredi 25 décembre 2026 à 10 h (jour férié : Noël)" in text
     assert "<li><strong>vendredi 25 décembre</strong> (Noël) : 10 h – 12 h</li>" in text
-    text = (await demo_datasette.client.get("/lieu/demo-049?ouvert=2026-12-20T10:00")).text  # Réunion, "PH off"
+    text = (await demo_datasette.client.get("/lieu/demo-024?ouvert=2026-12-20T10:00")).text  # Réunion, "PH off"
     assert "Fermé le dimanche 20 décembre 2026 à 10 h (jour férié : Abolition de l&#39;esclavage)" in text
     assert "(heure locale : La Réunion)" in text
 
 
 @pytest.mark.asyncio
 async def test_place_page_with_a_bad_date(demo_datasette):
-    r = await demo_datasette.client.get("/lieu/demo-001?ouvert=demain")
+    r = await demo_datasette.client.get("/lieu/demo-010?ouvert=demain")
     assert r.status_code == 200 and "n&#39;est pas valide" in r.text
 
 
