@@ -154,7 +154,7 @@ ERROR_TITLES = {400: "Requête incorrecte", 403: "Accès refusé", 404: "Page in
                 500: "Erreur du serveur"}
 # Datasette's own English error messages (0.65), in French; any other message is shown as written.
 ERROR_MESSAGES = [
-    (r"Database not found:? ?(.*)", "Base de données introuvable : {0}."),
+    (r"Database not found:? ?(.*)", "Cette page n'existe pas."),
     (r"Table not found:? ?(.*)", "Table introuvable : {0}."),
     (r"Record not found:? ?(.*)", "Ligne introuvable : {0}."),
     (r"Row not found:? ?(.*)", "Ligne introuvable : {0}."),

@@ -149,6 +149,9 @@ def test_every_page_is_french_fits_the_window_and_passes_axe(chromium, site, eve
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # A script refused by the Content-Security-Policy, or any other error in the console (tiles are blocked here).
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error"
+            and "Failed to load resource" not in m.text and "ERR_FAILED" not in m.text else None)
     problems, axe, statuses = {}, Axe(), {}
     try:
         for path in every_path:
