@@ -323,25 +323,32 @@ def export(db_path, out_dir):
 
 
 @cli.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+              help="Base à servir, quel que soit le nom du fichier (elle est servie sous le nom « lieux »).")
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Construit et sert l'échantillon de démonstration si la base n'existe pas.")
 @click.option("--rebuild", is_flag=True, help="Reconstruit la base avant de la servir.")
-def serve(db_path, port, demo, rebuild):
+@click.option("--sql", is_flag=True,
+              help="Usage local de confiance : ouvre les requêtes SQL libres (limitées dans le temps) et les pages /-/. "
+                   "Sans cette option, c'est le serveur public.")
+def serve(db_path, port, demo, rebuild, sql):
     """Sert la base avec Datasette sur 127.0.0.1 (construit la base si elle n'existe pas).
+
+    Sans --sql, c'est l'instance publique : pas de SQL libre (la base entière se
+    télécharge), pages /-/ fermées. Avec --sql : SQL libre limité à
+    sql_time_limit_ms, pour un usage local de confiance.
 
     \b
     Exemple :
         python build.py serve --demo
         python build.py serve --db lieux.db --port 8001
+        python build.py serve --db annuaire-2025.db --sql
     """
     if rebuild or not db_path.exists():
         ctx = click.get_current_context()
         ctx.invoke(build, db_path=db_path, inputs=(), demo=demo, quiet=False)
-    if db_path.stem != "lieux":
-        raise click.ClickException(f"{db_path} : le fichier servi doit s'appeler lieux.db (Datasette nomme la base d'après le fichier).")
     command = site.serve_command(db_path, port)
-    os.execv(command[0], command)
+    os.execve(command[0], command, site.serve_environment(sql))
 
 
 @cli.command()

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lieux.geo.data import load_geography  # noqa: E402
-from lieux.geo.normalise import normalise  # noqa: E402
+from lieux.geo.normalise import PRECISES, normalise  # noqa: E402
 from tests.hub_lists import LISTS, rows_of  # noqa: E402
 from tests.reference_inputs import GEO_REFERENCE_INPUTS  # noqa: E402
 
@@ -36,7 +36,7 @@ def main():
     totals = Counter()
     for name in LISTS:
         placed = [r for r in result.rows if r["_source"] == name]
-        kept = [r for r in placed if r["_geo"]["qualite_geo"] in ("source", "corrigee")]
+        kept = [r for r in placed if r["_geo"]["qualite_geo"] in PRECISES]
         inside = sum(shapely.contains_xy(geo.departement_shapes[r["_geo"]["departement_code"]], r["longitude"], r["latitude"])
                      for r in kept if r["_geo"]["departement_code"] in geo.departement_shapes)
         counts = Counter(r["_geo"]["qualite_geo"] for r in placed)

@@ -17,6 +17,7 @@ Forms read, with any of the separators / - . or spaces, a time after the date ig
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timezone
@@ -117,7 +118,11 @@ def parse_date(value) -> tuple[date, str]:
         return value, "jour"
     if isinstance(value, bool):
         raise DateError(f"« {value} » n'est pas une date. {HOW}")
-    if isinstance(value, (int, float)) and not (isinstance(value, float) and not value.is_integer()) and value >= 10**9:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DateError(f"« {value} » n'est pas une date. {HOW}")
+    if isinstance(value, (int, float)) and not (1000 <= value < 10**14):  # not a year, nor a Unix time
+        raise DateError(f"« {value if abs(value) < 10**20 else 'nombre trop grand'} » n'est pas une date. {HOW}")
+    if isinstance(value, (int, float)) and 10**9 <= value and float(value).is_integer():
         seconds = value / 1000 if value >= 10**12 else value  # Unix time, in seconds or milliseconds
         try:
             return datetime.fromtimestamp(seconds, timezone.utc).date(), "jour"
@@ -126,6 +131,8 @@ def parse_date(value) -> tuple[date, str]:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     raw = re.sub(r"\s+", " ", str(value)).strip()
+    if len(raw) > 100:  # no date is written in so many characters
+        raise DateError(f"« {raw[:40]}… » (texte de {len(raw)} caractères) n'est pas une date. {HOW}")
     text = _without_weekday(raw)
     if m := ISO.match(text):
         _check_time(m.group(4), raw)

@@ -194,7 +194,8 @@ MOJIBAKE = re.compile(
     f"Ã[{_C1}\u00a0-\u00bf{_CP1252_HIGH}]"       # UTF-8 read as Windows-1252/Latin-1: Ã© Ã¨ Ã§ Ã
     "|â€|Â[\u00a0-\u00bf]"                        # ’ as â€™, a no-break space as Â
     "|√[^\\s\\d]"                                  # UTF-8 read as Mac Roman: √© √®
-    f"|(?<=[{_LOWER}])[À-ÖØ-Þ\u0152\u0160\u0178\u017d\u017e\u0192\u02c6\u02d8\u02da\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2122](?=[{_LOWER}])"
+    f"|(?<=[{_LOWER}])[À-ÖØ-Þ](?=[{_LOWER}])"
+    f"|(?<=[A-Z{_LOWER}])[\u0152\u0160\u0178\u017d\u017e\u0192\u02c6\u02d8\u02da\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2122](?=[{_LOWER}])"
     # an uppercase accented letter or a sign inside a lowercase word: Mac Roman read as Windows-1252
     # (MŽdiath, ‰ for â) or Windows-1252 read as Mac Roman (MÈdiathËque)
     f"|[{_C1}\ufffd]"                             # control characters of Latin-1, replacement character

@@ -316,14 +316,16 @@ def chosen_copy(descriptor, cache_dir: Path | None = None) -> Fetched | None:
     return cached_copy(descriptor.id, descriptor.url, cache_dir) if descriptor.url else None
 
 
-def resolve_input(source_id: str, value: str, cache_dir: Path | None = None) -> Fetched:
-    """An --input value: a URL is downloaded (no pin: the user chose the file), a path is used as is."""
+def resolve_input(source_id: str, value: str, cache_dir: Path | None = None, text: bool = True) -> Fetched:
+    """An --input value: a URL is downloaded (no pin: the user chose the file), a path is used as is.
+
+    `text=False` for files that may be binary (the gzipped commune outlines)."""
     if is_url(value):
         problem = url_problem(value)
         if problem:
             raise SourceReadError(f"{source_id} (--input {value}) : adresse illisible, {problem}. Indiquez une adresse "
                                   "http:// ou https:// complète, ou le chemin d'un fichier.")
-        return download(value, Path(cache_dir or CACHE_DIR) / "inputs" / source_id / filename_for(value, source_id))
+        return download(value, Path(cache_dir or CACHE_DIR) / "inputs" / source_id / filename_for(value, source_id), text=text)
     if "://" in value:
         raise SourceReadError(f"{source_id} (--input {value}) : seules les adresses http:// et https:// sont téléchargées. "
                               "Indiquez une adresse http(s) ou le chemin d'un fichier local.")

@@ -12,6 +12,9 @@ from .mapping import Correction
 
 # A file: only a regular file is opened (never a directory, a device, a FIFO or a socket), of at most this size.
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# Records (rows, list items) in one file: far above any published list (the largest has a few tens of thousands),
+# low enough that a file of millions of tiny bad rows never fills the memory with their rejections.
+MAX_RECORDS = 500_000
 # CSV: columns in the header; characters in one cell (a longer cell makes its row unreadable).
 MAX_COLUMNS = 1000
 MAX_CELL_CHARS = 100_000

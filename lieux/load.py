@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from . import formulas, merge, positions, schemas
+from . import formulas, merge, positions, schemas, territoires
 
 # Columns of the lieux table besides the standard's fields.
 LIEUX_EXTRA_COLUMNS = {
@@ -24,7 +24,7 @@ LIEUX_EXTRA_COLUMNS = {
     "region_code": str,
     "departement_nom": str,
     "region_nom": str,
-    "qualite_geo": str,        # source | corrigee | centre_commune | hors_departement | absente | non_verifiee
+    "qualite_geo": str,        # lieux.geo.QUALITES: source | corrigee-inversion|-signe|-projection | centre_commune | ...
     "qualite_geo_motif": str,
     "hub": str,                # hub(s) territorial(aux) of the département, " | " between two
     "popup": str,              # JSON {title, description, link} read by datasette-cluster-map
@@ -44,12 +44,18 @@ def column_types(schema_name: str) -> dict:
 
 
 def departement_from_codes(code_insee: str | None, code_postal: str | None) -> str | None:
-    """The département code of a commune code, else of a postcode (Corsica's 20xxx split at 20200)."""
+    """The département code of a commune code, else of a postcode (Corsica's 20xxx split at 20200).
+
+    Overseas, the département or collectivité (lieux.territoires): 97133 is Saint-Barthélemy (977), 98800 Nouméa (988).
+    """
     for code, is_postcode in ((code_insee, False), (code_postal, True)):
         if not code or len(code) != 5:
             continue
-        if code.startswith("97"):
-            return code[:3]
+        overseas = territoires.of_postcode(code) if is_postcode else territoires.of_insee(code)
+        if overseas:
+            return overseas
+        if code.startswith(("97", "98")):
+            continue  # Monaco (98000), TAAF, Clipperton: no département
         if code.startswith(("2A", "2B")):
             return code[:2]
         if code.startswith("20") and is_postcode:
@@ -91,7 +97,7 @@ def popup(values: dict) -> str:
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
     what = positions.what_the_point_is((values.get("_geo") or {}).get("qualite_geo"))
     if what:
-        address += f" — position approximative : {what}"
+        address += f" — position approximative : le {what}"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 
@@ -174,13 +180,15 @@ def create_tables(db: sqlite_utils.Database) -> None:
         "id": str, "titre": str, "producteur": str, "licence": str, "licence_nom": str, "licence_url": str, "url": str, "page": str, "contact": str,
         "sha256": str, "telecharge_le": str, "statut": str, "message": str, "demo": int,
         "lignes_lues": int, "lignes_chargees": int, "lignes_rejetees": int, "lignes_ecartees": int, "corrections": int,
+        "coordonnees_converties": int,  # points converted from the descriptor's declared crs: not corrections
         "valeurs_non_reconnues": int, "modifications": str,
         # how the file was read (lieux.read.ReadInfo): encoding declared or detected, probable mojibake
         "encodage": str, "mojibake": int, "mojibake_message": str,
         # geography quality (lieux.geo.source_columns): lieux per qualite_geo, address checks
-        "geo_source": int, "geo_corrigee": int, "geo_centre_commune": int, "geo_hors_departement": int,
+        "geo_source": int, "geo_corrigee": int, "geo_corrigee_inversion": int, "geo_corrigee_signe": int,
+        "geo_corrigee_projection": int, "geo_centre_commune": int, "geo_hors_departement": int,
         "geo_absente": int, "geo_non_verifiee": int, "geo_adresses_incoherentes": int, "geo_codes_insee_completes": int,
-        "geo_codes_postaux_0_incoherents": int,
+        "geo_codes_postaux_0_incoherents": int, "geo_communes_par_le_point": int, "geo_noms_communes_nettoyes": int,
     }, pk="id")
     db["rejets"].create({
         "id": int, "source": str, "schema": str, "ligne": int, "champ": str, "valeur": str, "code": str,

@@ -142,9 +142,10 @@ class Results:
 
 
 def search_lieux(conn: sqlite3.Connection, lat: float, lon: float, label: str, departement: str | None, n: int,
-                 rayon_km: float | None, filters: dict | None) -> Results:
-    """The n nearest lieux, each marked `eloigne` (too far, or across the sea) with its `territoire`."""
-    rows = nearest.nearest(conn, lat, lon, n=n, rayon_km=rayon_km, filters=filters or None)
+                 rayon_km: float | None, filters: dict | None, after: tuple[float, int] | None = None) -> Results:
+    """The n nearest lieux, each marked `eloigne` (too far, or across the sea) with its `territoire`;
+    `after`: only those after this (distance_km, rowid), the next page of /api/proches."""
+    rows = nearest.nearest(conn, lat, lon, n=n, rayon_km=rayon_km, filters=filters or None, after=after)
     for row in rows:
         row["eloigne"] = eloignement.is_far(row.get("distance_km"), row.get("departement_code"), departement)
         row["territoire"] = eloignement.territory_name(row.get("departement_code"))

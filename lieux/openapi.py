@@ -25,6 +25,9 @@ FILTERS = (
     "modalites_acces",
 )
 GEOJSON = "application/geo+json"
+# What the API adds to the standard's fields, on every lieu.
+ADDED_FIELDS = ["url", "departement", "qualite_geo", "position_approximative", "sources", "ouvert_maintenant",
+                "jour_ferie"]
 # "maintenant", or a date-time that exists, years 1970 to 2100 (as lieux/horaires.parse_ouvert accepts):
 # days 01-28 of any month, 29-30 but in February, 31 in the long months, 29 February in leap years.
 _YEAR = "(19[7-9][0-9]|20[0-9][0-9]|2100)"
@@ -56,6 +59,11 @@ def field_schema(field: dict) -> dict:
     return out
 
 
+SUIVANT = {"type": "string", "nullable": True,
+           "description": "Adresse de la page suivante (mêmes paramètres et un curseur stable) ; null quand il n'y "
+                          "a plus de lieux."}
+
+
 def lieu_properties() -> dict:
     return {f["name"]: field_schema(f) for f in schemas.load_schema(schemas.LIEUX)["fields"]}
 
@@ -81,21 +89,30 @@ def document() -> dict:
         "type": "object",
         "description": f"Un lieu, avec les {len(fields)} champs du standard {standard.get('name')} "
                        f"{standard.get('version', '')} (les champs à valeurs multiples sont des listes).",
-        "required": fields + ["qualite_geo", "position_approximative", "ouvert_maintenant", "jour_ferie"],
+        "required": fields + ADDED_FIELDS,
         "properties": {
             **lieu_properties(),
+            "url": {"type": "string", "description": "Adresse de la page du lieu sur ce site (/lieu/<id>)."},
+            "departement": {"type": "object", "nullable": True, "required": ["code", "nom"],
+                            "description": "Le département du lieu (code INSEE et nom) ; null s'il est inconnu.",
+                            "properties": {"code": {"type": "string"}, "nom": {"type": "string", "nullable": True}}},
+            "sources": {"type": "array", "items": {"type": "string"},
+                        "description": "Identifiants des listes publiées d'où vient le lieu (table sources)."},
             "qualite_geo": {"type": "string", "nullable": True,
-                            "description": "Qualité du point : source (point de la source, vérifié dans son "
-                                           "département), corrigee, centre_commune (centre de la commune : le "
-                                           "point n'est pas celui du lieu), hors_departement, absente, non_verifiee."},
+                            "description": "Qualité du point : source (point de la source, vérifié), "
+                                           "corrigee-inversion, corrigee-signe, corrigee-projection (point corrigé), "
+                                           "centre_commune (centre de la commune : le point n'est pas celui du "
+                                           "lieu), hors_departement (à vérifier), absente (aucun point), "
+                                           "non_verifiee (référentiel absent)."},
             "position_approximative": {"type": "boolean",
                                        "description": "Vrai quand le point n'est pas celui du lieu (qualite_geo "
                                                       f"parmi : {', '.join(positions.APPROXIMATIVES)}) : la distance "
                                                       "est alors celle du centre de la commune."},
             "ouvert_maintenant": {"type": "boolean", "nullable": True,
                                   "description": "Ouvert à l'instant, dans le fuseau horaire du lieu ; null si "
-                                                 "les horaires sont absents ou illisibles, ou si c'est un jour "
-                                                 "férié dont les horaires ne disent rien (pas de règle PH)."},
+                                                 "les horaires sont absents ou illisibles, si c'est un jour "
+                                                 "férié dont les horaires ne disent rien (pas de règle PH), ou si "
+                                                 "le lieu n'accueille pas de public (modalites_acces)."},
             "jour_ferie": {"type": "string", "nullable": True,
                            "description": "Le jour férié du jour dans le territoire du lieu (métropole, "
                                           "Alsace-Moselle, chaque département ou collectivité d'outre-mer), "
@@ -212,11 +229,16 @@ def document() -> dict:
                          "AAAA-MM-JJTHH:MM (par exemple 2026-12-25T10:00) : ouverts à cette date et cette heure, "
                          "lues dans le fuseau horaire de chaque lieu. Un jour férié du territoire du lieu, il "
                          "n'est retenu que si ses horaires le disent avec PH. Les lieux aux horaires absents ou "
-                         "illisibles sont exclus."),
+                         "illisibles, et ceux qui n'accueillent pas de public, sont exclus."),
          "schema": {"type": "string", "pattern": OUVERT_PATTERN}},
         {"name": "format", "in": "query", "required": False,
          "description": "« json » (par défaut) ou « geojson » pour une FeatureCollection.",
          "schema": {"type": "string", "enum": ["json", "geojson"], "default": "json"}},
+        {"name": "curseur", "in": "query", "required": False,
+         "description": "Page suivante : ne se fabrique pas, se reprend de l'adresse « suivant » de la réponse "
+                        "précédente (mêmes paramètres ; seul n peut changer). Il reste valable tant que la base "
+                        "n'est pas reconstruite.",
+         "schema": {"type": "string", "maxLength": 400, "pattern": "^[A-Za-z0-9_-]*$"}},
     ]
     return {
         "openapi": "3.0.3",
@@ -228,7 +250,11 @@ def document() -> dict:
                 "au format du standard national des lieux de médiation numérique. Distances exactes "
                 "(orthodromiques, rayon terrestre moyen 6 371,0088 km), du plus proche au plus loin. "
                 "Accès libre, sans clé ; CORS ouvert pour GET. Les erreurs répondent "
-                "{\"erreur\": \"…\"} avec un message en français."),
+                "{\"erreur\": \"…\"} avec un message en français : un paramètre que l'opération ne décrit pas "
+                "répond 400 en nommant les paramètres possibles (une faute de frappe ne renvoie jamais des "
+                "résultats non filtrés), une adresse inconnue sous /api/ répond 404. Chaque réponse porte un "
+                "ETag tiré de la construction de la base, Last-Modified et Cache-Control ; une requête "
+                "conditionnelle (If-None-Match) répond 304."),
             "license": {"name": "Licence Ouverte 2.0 (données)",
                         "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
         },
@@ -287,12 +313,14 @@ def document() -> dict:
                 "nombre": {"type": "integer", "minimum": 1, "description": "Nombre de lieux renvoyés."},
                 "rayon_km": {"type": "number", "nullable": True},
                 "lieux": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/LieuProche"}},
-                **place_context}},
+                **place_context,
+                "suivant": SUIVANT}},
             "ProchesGeoJSON": {"type": "object", "required": ["type", "features"], "properties": {
                 "type": {"type": "string", "enum": ["FeatureCollection"]},
                 "centre": {"$ref": "#/components/schemas/Centre"},
                 "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
-                **place_context}},
+                **place_context,
+                "suivant": SUIVANT}},
             "Commune": commune,
             "Candidat": candidate,
             "Ambigu": {"type": "object", "required": ["erreur", "candidats"], "properties": {

@@ -110,7 +110,7 @@ def source_row(inp: SourceInput, report: SourceReport) -> dict:
         "statut": report.status, "message": report.message, "demo": int(d.demo),
         "lignes_lues": report.read, "lignes_chargees": report.loaded, "lignes_rejetees": report.rejected,
         "lignes_ecartees": report.set_aside,
-        "corrections": report.corrections, "valeurs_non_reconnues": report.unmapped,
+        "corrections": report.corrections, "coordonnees_converties": report.conversions, "valeurs_non_reconnues": report.unmapped,
         "modifications": json.dumps(list(d.changes), ensure_ascii=False),
         "encodage": report.encoding, "mojibake": report.mojibake, "mojibake_message": report.mojibake_message,
         **report.geo,
@@ -312,7 +312,8 @@ def encoding_summary_lines(reports: list[SourceReport], width: int) -> list[str]
     return lines
 
 
-GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee", "corrigés"), ("geo_centre_commune", "centre commune"),
+GEO_COLUMNS = (("geo_source", "source"), ("geo_corrigee_inversion", "inversés"), ("geo_corrigee_signe", "signe corrigé"),
+               ("geo_corrigee_projection", "projection devinée"), ("geo_centre_commune", "centre commune"),
                ("geo_hors_departement", "hors dépt"), ("geo_absente", "sans point"), ("geo_non_verifiee", "non vérifiés"),
                ("geo_adresses_incoherentes", "adresses incohérentes"))
 

@@ -6,9 +6,9 @@ The geography step (lieux/geo/normalise.py) sets `qualite_geo`; the API, the pag
 
 from __future__ import annotations
 
-# qualite_geo -> what the point is, in French ("le point est …").
+# qualite_geo -> what the point is, in French ("le point est le …").
 APPROXIMATIVES = {
-    "centre_commune": "le centre de la commune",
+    "centre_commune": "centre de la commune",
 }
 
 
@@ -18,5 +18,5 @@ def approximative(qualite_geo) -> bool:
 
 
 def what_the_point_is(qualite_geo) -> str | None:
-    """ "le centre de la commune" for an approximate point, None for a precise one."""
+    """ "centre de la commune" for an approximate point, None for a precise one."""
     return APPROXIMATIVES.get(qualite_geo)

@@ -239,8 +239,9 @@ def process_source(descriptor: Descriptor, path, on_record=None) -> SourceResult
             continue
         for schema, mapper in mappers.items():
             if record.error:
-                reject(schema, record, Issue(None, None, "ligne-mal-formee",
-                                             f"Ligne mal formée : {record.error}. Vérifiez les séparateurs et les guillemets de cette ligne."))
+                advice = ("Vérifiez les séparateurs et les guillemets de cette ligne." if descriptor.format == "csv"
+                          else "Corrigez cet élément du fichier.")
+                reject(schema, record, Issue(None, None, "ligne-mal-formee", f"Ligne mal formée : {record.error}. {advice}"))
                 result.rejected[schema] += 1
                 continue
             mapped = mapper.map(record.data)

@@ -18,7 +18,9 @@ from pathlib import Path
 from . import seuils
 from .messages import CODE_LABELS
 
-GEO_PROBLEMS = ("corrigee", "centre_commune", "hors_departement", "absente")
+# qualite_geo values worth a producer's look (lieux.geo.QUALITES; "corrigee" in databases built before the kinds)
+GEO_PROBLEMS = ("corrigee", "corrigee-inversion", "corrigee-signe", "corrigee-projection", "centre_commune",
+                "hors_departement", "absente")
 CSV_COLUMNS = ["rubrique", "ligne", "identifiant", "nom", "champ", "valeur", "code", "detail"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import encodings
-from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_CHARS
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_CHARS, MAX_RECORDS
 from .paths import path_value
 
 DELIMITERS = (";", ",", "\t", "|")
+DELIMITER_NAMES = {"\t": "tabulation"}
 
 
 class SourceReadError(ValueError):
@@ -249,8 +250,11 @@ class CsvFile:
                                   "ce n'est pas une ligne d'en-tête CSV. Vérifiez que le fichier est un CSV qui commence "
                                   "par les noms des colonnes.") from e
         if len(self.header) < 2:
+            other = sniff_delimiter(head)
+            hint = (f" ; avec « {DELIMITER_NAMES.get(other, other)} » l'en-tête aurait {head.count(other) + 1} colonnes"
+                    if other != self.delimiter and other in head else "")
             raise SourceReadError(
-                f"{self.name} : une seule colonne lue avec le séparateur « {self.delimiter} ». "
+                f"{self.name} : une seule colonne lue avec le séparateur « {self.delimiter} »{hint}. "
                 "Vérifiez le séparateur (clé « delimiter » du descripteur : « ; » ou « , »)."
             )
         if len(self.header) > MAX_COLUMNS:
@@ -284,6 +288,8 @@ class CsvFile:
             position, line = position + 1, self.lines_before + reader.line_num
             row = CsvRow(position, start, values)
             data_rows += not row.blank
+            if data_rows > MAX_RECORDS:
+                raise too_many_records(self.name)
             yield row
         if not data_rows:
             raise SourceReadError(f"{self.name} : aucune ligne de données après l'en-tête. Vérifiez que l'export du "
@@ -574,10 +580,23 @@ def first_significant_char(stream) -> str:
             return ch
 
 
+def too_many_records(name: str) -> SourceReadError:
+    return SourceReadError(f"{name} : plus de {MAX_RECORDS} lignes, au-delà de la limite. Vérifiez que c'est bien la liste "
+                           "attendue (une ligne par lieu), ou découpez-la en plusieurs sources.")
+
+
 def _records(stream, fmt: str, delimiter, records_key, name):
-    if fmt == "csv":
-        yield from read_csv(stream, delimiter, name)
-    elif fmt == "json" and not records_key and first_significant_char(stream) == "[":
+    if fmt != "csv":  # CSV rows are counted by CsvFile, for `validate` too
+        for count, record in enumerate(_json_like_records(stream, fmt, records_key, name), start=1):
+            if count > MAX_RECORDS:
+                raise too_many_records(name)
+            yield record
+        return
+    yield from read_csv(stream, delimiter, name)
+
+
+def _json_like_records(stream, fmt: str, records_key, name):
+    if fmt == "json" and not records_key and first_significant_char(stream) == "[":
         stream.seek(0)
         yield from read_json_stream(stream, name)
     elif fmt == "json":

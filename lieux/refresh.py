@@ -148,17 +148,22 @@ def version_name(db: Path) -> str:
 
 
 def prune(served: Path, keep: int = seuils.VERSIONS_KEPT) -> list[Path]:
-    """Delete the oldest versions beyond `keep`, never the one served. (A Datasette process still reading a
-    deleted file keeps it open until it is swapped: Linux frees the file after.)"""
+    """Delete the oldest versions beyond `keep` published ones (and beyond `keep` refused ones), never the one
+    served. (A Datasette process still reading a deleted file keeps it open until it is swapped: Linux frees
+    the file after.)"""
+    folder = versions_dir(served)
+    if not folder.exists():
+        return []
     current = served_file(served)
-    folders = sorted((p for p in versions_dir(served).iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.name, reverse=True) if versions_dir(served).exists() else []
     removed = []
-    for folder in folders[keep:]:
-        if current and current.parent == folder.resolve():
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
+    for refused in (False, True):
+        versions = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+                           and p.name.endswith("-refusee") == refused), key=lambda p: p.name, reverse=True)
+        for version in versions[keep:]:
+            if current and current.parent == version.resolve():
+                continue
+            shutil.rmtree(version, ignore_errors=True)
+            removed.append(version)
     return removed
 
 

@@ -55,7 +55,8 @@ def start_child(sock: socket.socket, target: Path, command=site.serve_command, *
     read_end, write_end = os.pipe()
     args = command(target, 0, **options)[3:]  # [python, -m, datasette, serve, ...] → [serve, ...]
     process = subprocess.Popen([sys.executable, "-m", "lieux.relais_enfant", str(sock.fileno()), str(write_end), *args],
-                               pass_fds=(sock.fileno(), write_end), cwd=str(site.ROOT))
+                               pass_fds=(sock.fileno(), write_end), cwd=str(site.ROOT),
+                               env=site.serve_environment(sql=False))  # the public instance: no arbitrary SQL
     os.close(write_end)
     try:
         ready = wait_ready(read_end, process)

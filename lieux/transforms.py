@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 import phonenumbers
 
+from . import territoires
 from .dates import DateError, parse_date
 
 
@@ -31,8 +32,8 @@ class Corrected:
     reason: str
 
 
-# Overseas départements: their phone region and their own country calling code.
-OVERSEAS_PHONE_REGIONS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "976": "YT", "975": "PM"}
+# Overseas départements and collectivités: their phone region and their own country calling code (lieux.territoires).
+OVERSEAS_PHONE_REGIONS = {code: t.telephone for code, t in territoires.TERRITOIRES.items()}
 
 DAYS_OSM = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
@@ -141,8 +142,9 @@ def integer(value, row=None):
 
 
 def _departement_of(row) -> str | None:
-    cp = str((row or {}).get("code_postal") or "")
-    return cp[:3] if cp.startswith("97") else None
+    """The overseas territory of the row's address (None in mainland France): 97133 is Saint-Barthélemy, 98800 Nouméa."""
+    row = row or {}
+    return territoires.of_codes(row.get("code_insee"), row.get("code_postal"))
 
 
 EMAILS_AND_URLS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|\[\[[^\]]*\]\]", re.I)
@@ -165,19 +167,26 @@ def telephone(value, row=None):
             continue
         if re.fullmatch(r"[1-9]\d{8}", digits):  # a leading 0 lost when read as an integer
             digits = "0" + digits
-        try:
-            parsed = phonenumbers.parse(digits, region)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):  # a number inside a sentence
-            parsed = next((m.number for m in phonenumbers.PhoneNumberMatcher(candidate, region)
-                           if phonenumbers.is_valid_number(m.number)), None)
+        # overseas, a local number first ("27 12 34" in Nouméa is +687 27 12 34), then a number of mainland France
+        parsed = next((p for p in (_read_phone(digits, candidate, r) for r in dict.fromkeys((region, "FR"))) if p), None)
         if parsed is not None:
             result = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
             if several:
                 return Corrected(result, f"« {one_line(raw)} » : le premier numéro valide est retenu")
             return result
     raise TransformError(f"« {one_line(raw)} » n'est pas un numéro de téléphone valide. Indiquez 10 chiffres, par exemple 01 23 45 67 89.")
+
+
+def _read_phone(digits: str, candidate: str, region: str):
+    """The valid number of `region` the candidate holds: its digits, else a number inside a sentence; or None."""
+    try:
+        parsed = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):  # a number inside a sentence
+        parsed = next((m.number for m in phonenumbers.PhoneNumberMatcher(candidate, region)
+                       if phonenumbers.is_valid_number(m.number)), None)
+    return parsed
 
 
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
@@ -563,11 +572,11 @@ def code_departement(value, row=None):
     raw = str(value).strip().upper()
     if re.fullmatch(r"\d", raw):
         return Corrected("0" + raw, f"code département « {raw} » : 0 initial restauré")
-    if re.fullmatch(r"\d{2}|2[AB]|97\d", raw):
+    if re.fullmatch(r"\d{2}|2[AB]", raw) or raw in territoires.TERRITOIRES:   # 974, and the collectivités 975...988
         return raw
     if re.fullmatch(r"(\d{2}|2[AB])\d{3}", raw):
-        return raw[:3] if raw.startswith("97") else raw[:2]
-    raise TransformError(f"« {raw} » n'est ni un code de département (01, 2A, 974) ni un code INSEE de commune.")
+        return territoires.of_insee(raw) or raw[:2]
+    raise TransformError(f"« {raw} » n'est ni un code de département (01, 2A, 974, 988) ni un code INSEE de commune.")
 
 
 def html_unescape(value, row=None):

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, NotFound, Response
 
-from lieux import flux, rapport, validateurs
+from lieux import apiroutes, flux, rapport, validateurs
 
 DATABASE = "lieux"
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS"}
@@ -172,9 +172,12 @@ async def producer_report(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [
-        (r"^/api/changements$", changements),
-        (r"^/api/changements\.atom$", changements_atom),
-        (r"^/api/lieux\.ndjson$", lieux_ndjson),
+    # /api/ routes are declared through lieux.apiroutes: unknown paths and parameters answered the same way
+    # as the rest of the API; these views set their own validators (lieux/validateurs.py).
+    return apiroutes.routes(
+        apiroutes.Route(r"^/api/changements$", changements, params=flux.CHANGES_PARAMS, own_validators=True),
+        apiroutes.Route(r"^/api/changements\.atom$", changements_atom, params=flux.FEED_PARAMS, own_validators=True),
+        apiroutes.Route(r"^/api/lieux\.ndjson$", lieux_ndjson, params=(), own_validators=True),
+    ) + [
         (r"^/qualite/(?P<source>[^/]+)/rapport(?:\.(?P<format>json|csv))?$", producer_report),
     ]

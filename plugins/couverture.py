@@ -49,7 +49,8 @@ async def couverture(datasette, request):
     context = {
         "rows": rows or [], "missing": rows is None or not rows, "programmes": PROGRAMME_LABELS, "legend": legend(),
         "overseas": OVERSEAS, "view_url": datasette.urls.table(DATABASE, COVERAGE_TABLE),
-        "leaflet_js": datasette.urls.static_plugins("datasette-leaflet", "leaflet-v1.7.1.min.js"),
+        # Leaflet, through the module that gives every map of the site its French labels (static/carte-secours.js).
+        "leaflet_js": datasette.urls.path("/static/carte-secours.js"),
         "leaflet_css": datasette.urls.static_plugins("datasette-leaflet", "leaflet-v1.7.1.css"),
         "colours": {r["departement_code"]: r["couleur"] for r in rows or []},
     }

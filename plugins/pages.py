@@ -16,6 +16,7 @@ from datasette.utils.asgi import Response
 
 from lieux import (carte, display, eloignement, geocoder, horaires, locating, nearest, positions, schemas,
                    territoires)
+from lieux import texte as affichage
 from lieux.search import (DEFAULT_N, MAX_N, OTHER, SearchError, has_place, moment_label, moments, parse_search,
                           query_params)
 
@@ -55,8 +56,11 @@ def opening(lieu: dict, now=None, local=None) -> dict:
         holiday = by_date.get(monday + timedelta(days=i))
         week.append({"jour": jour, "texte": holiday["texte"] if holiday else texte,
                      "ferie": holiday["nom"] if holiday else None})
+    # A place that receives no public has hours to be reached, not opening hours: never "open now" (README).
+    public = affichage.receives_public(display.as_list(lieu.get("modalites_acces")))
     return {
-        "ouvert": state.ouvert if osm else None,
+        "ouvert": state.ouvert if osm and public else None,
+        "accueil_public": public,
         "jour_ferie": state.jour_ferie,
         "lisible": state.lisible,
         "semaine": week,
@@ -76,8 +80,9 @@ def position(lieu: dict) -> dict:
 
 def result_card(datasette, lieu: dict, ouvert=None) -> dict:
     """What a result shows: the lieu's fields plus its page, distance and opening state. With a date
-    asked (`ouvert` a datetime), its page link shows the hours at that date."""
-    card = dict(lieu)
+    asked (`ouvert` a datetime), its page link shows the hours at that date. Names and addresses as the
+    public reads them (lieux/texte.py)."""
+    card = affichage.public_lieu(lieu)
     for name in display.FILTER_NAMES + ("courriels", "site_web", "typologie"):
         card[name] = display.as_list(lieu.get(name))
     card["url"] = lieu_path(datasette, lieu["id"]) + (
@@ -116,27 +121,50 @@ async def filter_options(db) -> dict:
     return _options_cache[key]
 
 
+_counts: dict = {}
+
+
+async def lieux_count(db) -> int:
+    """The number of lieux, counted once per immutable database (a query less for every page)."""
+    key = (db.name, db.hash if not db.is_mutable else None)
+    if key[1] is None or key not in _counts:
+        _counts[key] = (await db.execute("select count(*) from lieux")).first()[0]
+    return _counts[key]
+
+
 async def run_search(datasette, db, search: dict):
     """(located, results): where the search is centred (found, ambiguous or not found) and, when found,
     the nearest lieux with the honest warnings of lieux.locating."""
-    if search["lat"] is not None:
-        located = locating.Located(locating.FOUND, "", search["lat"], search["lon"], "votre position")
-    else:
-        try:
-            settings = geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
-        except ValueError:
-            settings = None
-        located = await locating.locate_search(db, search, settings)
-    if located.status != locating.FOUND:
-        return located, None
     filters = dict(search["filters"])
     if search["ouvert"] == horaires.NOW:
         filters[nearest.OPEN_NOW] = True
     elif search["ouvert"]:
         filters[nearest.OPEN_AT] = search["ouvert"]
 
-    return located, await db.execute_fn(lambda conn: locating.search_lieux(
-        conn, located.lat, located.lon, located.label, located.departement, search["n"], search["rayon_km"], filters))
+    def nearest_to(conn, located):
+        return locating.search_lieux(conn, located.lat, located.lon, located.label, located.departement,
+                                     search["n"], search["rayon_km"], filters)
+
+    if search["lat"] is not None:
+        located = locating.Located(locating.FOUND, "", search["lat"], search["lon"], "votre position")
+        return located, await db.execute_fn(lambda conn: nearest_to(conn, located))
+    try:
+        settings = geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
+    except ValueError:
+        settings = None
+    if settings is None:
+        # Without a geocoder, the place and its nearest lieux in one trip to the database thread.
+        def both(conn):
+            found = (locating.locate(conn, q=search["q"]) if search.get("q") else
+                     locating.locate(conn, commune=search.get("commune") or None,
+                                     code_postal=search.get("code_postal") or None))
+            return found, (nearest_to(conn, found) if found.status == locating.FOUND else None)
+
+        return await db.execute_fn(both)
+    located = await locating.locate_search(db, search, settings)
+    if located.status != locating.FOUND:
+        return located, None
+    return located, await db.execute_fn(lambda conn: nearest_to(conn, located))
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -193,7 +221,7 @@ async def search_page(datasette, request):
             empty, warning = results.empty, results.warning
     params = query_params(search)
     query = display.search_query(params)
-    total = (await db.execute("select count(*) from lieux")).first()[0]
+    total = await lieux_count(db)
     more = None
     if lieux and len(lieux) == search["n"] and search["n"] < MAX_N:
         more = "?" + display.search_query(query_params(search, n=min(MAX_N, search["n"] + DEFAULT_N)))
@@ -230,6 +258,7 @@ async def search_page(datasette, request):
             "n_defaut": DEFAULT_N,
             "n_max": MAX_N,
             "page": datasette.urls.path("/lieu/"),
+            "texte": affichage.for_browser(),
         },
     }
     html = await datasette.render_template("index.html", context, request=request, view_name="recherche")
@@ -277,6 +306,7 @@ async def lieu_page(datasette, request):
             view_name="lieu")
         return Response.html(html, status=404)
     lieu = dict(row)
+    shown = affichage.public_lieu(lieu)
     asked, date_error = None, None
     if request.args.get("ouvert"):
         try:
@@ -295,7 +325,12 @@ async def lieu_page(datasette, request):
     context = {
         **page_assets(datasette),
         "view_name": "lieu",
-        "lieu": lieu,
+        "lieu": {**lieu, **{k: shown[k] for k in ("nom", "commune", "structure_parente", "adresse",
+                                                   "complement_adresse", "presentation_resume",
+                                                   "presentation_detail", "accueil_public")}},
+        "sigles": affichage.acronyms(lieu.get("nom"), lieu.get("structure_parente"), lieu.get("presentation_resume"),
+                                     lieu.get("presentation_detail")),
+        "itinerance": [affichage.itinerance_label(v) for v in lists.get("itinerance", [])],
         "listes": lists,
         "typologies": [display.typology_label(c) for c in lists.get("typologie", [])],
         "horaires": opening(lieu, local=asked if isinstance(asked, datetime) else None),
@@ -310,7 +345,7 @@ async def lieu_page(datasette, request):
         "api_url": datasette.urls.path(f"/api/lieux/{quote(lieu_id, safe='')}"),
         "position": position(lieu),
         "map_data": {**map_config(datasette), "lieux": [
-            {"id": lieu["id"], "nom": lieu["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude"),
+            {"id": lieu["id"], "nom": shown["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude"),
              "approximative": positions.approximative(lieu.get("qualite_geo"))}]},
     }
     html = await datasette.render_template("lieu.html", context, request=request, view_name="lieu")

@@ -49,7 +49,7 @@ async def merged_counts(db) -> dict | None:
 
 async def source_rows(db, source_id: str | None = None) -> list[dict]:
     wanted = ["id", "titre", "producteur", "licence", "licence_url", "url", "page", "sha256", "telecharge_le",
-              "statut", "message", "demo", *COUNTS]
+              "statut", "message", "demo", "encodage", "mojibake", "mojibake_message", *COUNTS]
     present = await table_columns(db, "sources")
     selected = ", ".join(f"[{c}]" if c in present else f"null as [{c}]" for c in wanted)
     where, params = ("where id = ?", [source_id]) if source_id else ("", [])

@@ -12,10 +12,12 @@ EXTRA_COLUMNS = {
         "region_code": "Code INSEE de la région du lieu.",
         "departement_nom": "Nom du département du lieu (code officiel géographique).",
         "region_nom": "Nom de la région du lieu (code officiel géographique).",
-        "qualite_geo": ("Qualité du point : source (point de la source, dans son département), corrigee (latitude et longitude "
-                        "inversées ou projection non déclarée, corrigées), centre_commune (point absent ou faux : centre de la "
-                        "commune, à ne pas prendre pour une adresse précise), hors_departement (point hors du département de "
-                        "l'adresse, à vérifier), absente (aucun point), non_verifiee (référentiel géographique absent)."),
+        "qualite_geo": ("Qualité du point : source (point de la source, dans sa commune à 500 m près), corrigee-inversion "
+                        "(latitude et longitude inversées), corrigee-signe (signe moins perdu ou en trop), corrigee-projection "
+                        "(projection non déclarée, Lambert-93 ou d'outre-mer), centre_commune (point absent ou loin de sa "
+                        "commune : centre de la commune, position approximative), hors_departement (point hors du département "
+                        "de l'adresse, à vérifier ; seulement pour une commune sans contour), absente (aucun point), "
+                        "non_verifiee (référentiel géographique absent)."),
         "qualite_geo_motif": "Pourquoi le point a cette qualité ; chaque valeur modifiée figure aussi dans la table corrections.",
         "hub": "Hub(s) territorial(aux) pour un numérique inclusif du département du lieu (deux pour la Guadeloupe et Mayotte, séparés par « | »).",
         "popup": "Fiche courte affichée sur la carte (nom, adresse, lien).",

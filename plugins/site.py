@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from lieux import display
+from lieux import carte, display
 
 DATABASE = "lieux"
 # (path, label): the header's menu, then the footer's links; paths are relative to the site's root.
@@ -26,6 +26,7 @@ FOOTER = [
     ("/lieux/rejets", "Lignes rejetées"),
     ("/dictionnaire", "Dictionnaire des données"),
     ("/api/", "Documentation de l'API"),
+    ("/lieux.db", "Télécharger la base entière (SQLite)"),
     ("/integrer", "Intégrer l'annuaire à votre site"),
     ("/signaler", "Signaler un problème sur le site"),
     ("/accessibilite", "Accessibilité : non conforme"),
@@ -90,6 +91,7 @@ def nav_links(urls, request, which: str) -> list[dict]:
 def prepare_jinja2_environment(env, datasette):
     # Globals, not extra_template_vars: Datasette renders error.html with a bare context (handle_exception).
     env.globals["liens_site"] = nav_links
+    env.globals["config_tuiles"] = lambda: carte.tile_config(datasette.plugin_config(carte.CONFIG_PLUGIN))
     env.globals["titre_erreur"] = error_title
     env.globals["message_erreur"] = error_message
     env.filters["nombre"] = nombre
@@ -152,7 +154,7 @@ ERROR_TITLES = {400: "Requête incorrecte", 403: "Accès refusé", 404: "Page in
                 500: "Erreur du serveur"}
 # Datasette's own English error messages (0.65), in French; any other message is shown as written.
 ERROR_MESSAGES = [
-    (r"Database not found:? ?(.*)", "Base de données introuvable : {0}."),
+    (r"Database not found:? ?(.*)", "Cette page n'existe pas."),
     (r"Table not found:? ?(.*)", "Table introuvable : {0}."),
     (r"Record not found:? ?(.*)", "Ligne introuvable : {0}."),
     (r"Row not found:? ?(.*)", "Ligne introuvable : {0}."),

@@ -53,26 +53,49 @@
                        popupAnchor: [shift[0], shift[1] - 12] });
   }
 
-  /* Lieux at the same spot (same building, or a commune's centre) are spread on a small circle around it,
-     so that every number stays visible and can be clicked: [dx, dy] in pixels for each lieu. */
-  function spread(lieux) {
-    var groups = {}, shifts = [];
-    lieux.forEach(function (lieu, i) {
-      if (lieu.lat == null || lieu.lon == null) return;
-      var key = Number(lieu.lat).toFixed(5) + "," + Number(lieu.lon).toFixed(5);
-      (groups[key] = groups[key] || []).push(i);
+  /* Numbered markers that would cover each other at the map's zoom (the same building, a commune's centre, two
+     places a street apart seen from afar) are spread on a small circle around their middle, so that every
+     number stays visible and can be clicked; recomputed after each zoom. */
+  var NEAR_PX = 26;
+  function circle(points, group) {
+    var k = group.length;
+    var middle = group.reduce(function (m, g) { return m.add(points[g]); }, L.point(0, 0)).divideBy(k);
+    var radius = k < 2 ? 0 : Math.max(16, Math.round(30 * k / (2 * Math.PI)));
+    return group.map(function (g, n) {
+      var angle = 2 * Math.PI * n / k - Math.PI / 2;
+      return k < 2 ? points[g] : middle.add(L.point(radius * Math.cos(angle), radius * Math.sin(angle)));
     });
-    lieux.forEach(function (_, i) { shifts[i] = [0, 0]; });
-    Object.keys(groups).forEach(function (key) {
-      var members = groups[key], k = members.length;
-      if (k < 2) return;
-      var radius = Math.max(16, Math.round(30 * k / (2 * Math.PI)));
-      members.forEach(function (i, j) {
-        var angle = 2 * Math.PI * j / k - Math.PI / 2;
-        shifts[i] = [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
+  }
+  function spread(map, entries) {
+    var points = entries.map(function (e) { return map.latLngToLayerPoint(e.marker.getLatLng()); });
+    var groups = entries.map(function (_, i) { return [i]; });
+    // Merge groups while two of their markers (as drawn) would cover each other.
+    for (var round = 0; round < 10; round++) {
+      var targets = groups.map(function (g) { return circle(points, g); });
+      var merged = false;
+      for (var a = 0; a < groups.length && !merged; a++) {
+        for (var b = a + 1; b < groups.length && !merged; b++) {
+          if (targets[a].some(function (p) { return targets[b].some(function (q) { return p.distanceTo(q) < NEAR_PX; }); })) {
+            groups[a] = groups[a].concat(groups[b]).sort(function (x, y) { return x - y; });
+            groups.splice(b, 1);
+            merged = true;
+          }
+        }
+      }
+      if (!merged) break;
+    }
+    groups.forEach(function (group) {
+      var targets = circle(points, group);
+      group.forEach(function (g, n) {
+        var shift = [Math.round(targets[n].x - points[g].x), Math.round(targets[n].y - points[g].y)];
+        var e = entries[g];
+        if (e.shift && e.shift[0] === shift[0] && e.shift[1] === shift[1]) return;
+        var old = e.marker.getElement() && e.marker.getElement().querySelector(".marqueur-numero");
+        e.shift = shift;
+        e.marker.setIcon(numberedIcon(e.number, shift, e.approximate));
+        if (old && old.classList.contains("actif")) e.marker.getElement().querySelector(".marqueur-numero").classList.add("actif");
       });
     });
-    return shifts;
   }
 
   function approximateIcon() {
@@ -86,7 +109,7 @@
     carte.layer.clearLayers();
     var bounds = [];
     var markers = [];
-    var shifts = spread(lieux);
+    var numberedEntries = [];
     if (centre && centre.lat != null) {
       L.marker([centre.lat, centre.lon], {
         icon: L.divIcon({ className: "", html: '<span class="marqueur-centre"></span>', iconSize: [22, 22] }),
@@ -100,18 +123,23 @@
                       (lieu.approximative ? " (position approximative)" : ""), alt: lieu.nom, keyboard: false };
       if (!numbered && lieu.approximative) options.icon = approximateIcon();
       if (numbered) {
-        options.icon = numberedIcon(i + 1, shifts[i], lieu.approximative);
+        options.icon = numberedIcon(i + 1, [0, 0], lieu.approximative);
         options.zIndexOffset = 1000 * (lieux.length - i);  // the nearest on top when markers overlap
       }
       var marker = L.marker([lieu.lat, lieu.lon], options);
       if (lieu.url) marker.bindPopup(popupFor(lieu));
       marker.addTo(carte.layer);
       markers.push(marker);
+      if (numbered) numberedEntries.push({ marker: marker, number: i + 1, approximate: lieu.approximative, shift: [0, 0] });
       bounds.push([lieu.lat, lieu.lon]);
     });
     if (bounds.length === 1) carte.map.setView(bounds[0], 15);
     else if (bounds.length > 1) carte.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
     else carte.map.setView([46.6, 2.4], 5);
+    if (carte.respread) carte.map.off("zoomend", carte.respread);
+    carte.respread = function () { spread(carte.map, numberedEntries); };
+    carte.map.on("zoomend", carte.respread);
+    carte.respread();
     return markers;
   }
 

@@ -140,15 +140,22 @@
     li.setAttribute("data-id", lieu.id);
     slot("numero").textContent = String(number);
     var nom = slot("nom");
-    nom.textContent = lieu.nom;
+    var T = window.LieuxTexte;  // names and addresses as the public reads them (static/texte.js)
+    if (T && data.texte) T.setup(data.texte);
+    nom.textContent = T ? T.nom(lieu.nom) : lieu.nom;
     nom.href = pageUrl(lieu.id, params);
     // "à 1 408 km, à Mayotte" from the API for a lieu too far or across the sea, unless its point is approximate.
     slot("distance").textContent = lieu.distance_libelle && lieu.position_approximative !== true ? lieu.distance_libelle
       : distanceText(lieu.distance_km, lieu.position_approximative === true, lieu.commune);
     slot("distance").classList.toggle("approximative", lieu.position_approximative === true);
-    var adresse = [lieu.adresse, [lieu.code_postal, lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    var rue = T ? T.adresse(lieu.adresse) : lieu.adresse;
+    var adresse = [rue, [lieu.code_postal, T ? T.nom(lieu.commune) : lieu.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
     slot("adresse").textContent = adresse;
     var ouvert = lieu.ouvert_maintenant !== undefined ? lieu.ouvert_maintenant : lieu.ouvert;
+    var recoit = !T || T.accueilPublic(asList(lieu.modalites_acces));
+    if (!recoit) ouvert = null;  // hours to reach it, not opening hours (README)
+    var sansPublic = slot("sans-public");
+    if (sansPublic) sansPublic.hidden = recoit;
     slot("ouvert").hidden = ouvert !== true;
     slot("ferme").hidden = ouvert !== false;
     slot("ferie").hidden = !(lieu.jour_ferie && ouvert == null && lieu.horaires);
@@ -277,7 +284,8 @@
       plus.hidden = true;
     }
     drawMap(centre, lieux.map(function (l) {
-      return { id: l.id, nom: l.nom, lat: l.latitude, lon: l.longitude, url: pageUrl(l.id, params),
+      return { id: l.id, nom: window.LieuxTexte ? LieuxTexte.nom(l.nom) : l.nom, lat: l.latitude, lon: l.longitude,
+               url: pageUrl(l.id, params),
                distance: distanceText(l.distance_km, l.position_approximative === true, l.commune),
                approximative: l.position_approximative === true };
     }));

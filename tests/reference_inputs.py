@@ -43,4 +43,6 @@ GEO_REFERENCE_INPUTS = {
     "geo-codes-postaux": "geo/laposte/019HexaSmal.csv",
     "geo-departements-contours": "geo/france-geojson/departements-avec-outre-mer.geojson",
     "geo-regions-contours": "geo/france-geojson/regions-avec-outre-mer.geojson",
+    # A stand-in in the shape of Etalab's contours administratifs (see ../shared/reference/geo/SOURCES.md).
+    "geo-communes-contours": "geo/communes-contours.geojson.gz",
 }

@@ -8,7 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from lieux.site import serve_command
+from lieux.site import serve_command, serve_environment
 
 
 def free_port() -> int:
@@ -42,14 +42,16 @@ def stop(process: subprocess.Popen) -> None:
 
 
 class Server:
-    """`python -m datasette serve` as `build.py serve` runs it, on a free loopback port, logging to a file."""
+    """`python -m datasette serve` as `build.py serve` runs it, on a free loopback port, logging to a file:
+    the public instance, or the trusted one of `serve --sql` with sql=True."""
 
-    def __init__(self, db_path: Path, log_path: Path):
+    def __init__(self, db_path: Path, log_path: Path, sql: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = log_path.open("w", encoding="utf-8")
-        self.process = subprocess.Popen(serve_command(db_path, self.port), stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(serve_command(db_path, self.port), stdout=self.log, stderr=subprocess.STDOUT,
+                                        env=serve_environment(sql))
 
     def wait(self, timeout: float = 60) -> None:
         wait_for_server(self.url, self.process, timeout, log=self.log_path.read_text)

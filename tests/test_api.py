@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
 
@@ -11,7 +11,7 @@ from lieux import nearest, openapi, schemas
 
 FIELDS = schemas.field_names(schemas.LIEUX)
 # What every lieu carries besides the standard's fields (DESIGN.md, "Interfaces that the next round relies on").
-ADDED = {"qualite_geo", "position_approximative", "ouvert_maintenant", "jour_ferie"}
+ADDED = set(openapi.ADDED_FIELDS)  # url, departement, qualite_geo, position_approximative, sources, ouvert_maintenant, jour_ferie
 
 
 async def get(ds, path, **params):
@@ -37,7 +37,10 @@ async def test_proches_by_coordinates_equals_nearest(demo_datasette, demo_db):
     assert list(first)[:len(FIELDS)] == FIELDS
     assert set(first) == set(FIELDS) | ADDED | {"distance_km", "eloigne", "territoire", "distance_libelle"}
     assert isinstance(first["services"], list)
-    assert "popup" not in first and "sources" not in first
+    assert "popup" not in first and first["sources"] == ["demo"]
+    assert first["url"] == f"http://localhost/lieu/{first['id']}"
+    assert first["departement"]["code"] == "38"  # the demo is built without the geography: no name
+    assert first["qualite_geo"] and first["position_approximative"] is False
 
 
 @pytest.mark.asyncio
@@ -144,7 +147,7 @@ async def test_one_lieu(demo_datasette, demo_db):
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
     body = r.json()
     assert body["id"] == lieu_id and body["nom"] == nom
-    assert set(body) == set(FIELDS) | ADDED
+    assert set(body) == set(FIELDS) | set(openapi.ADDED_FIELDS)
     r = await demo_datasette.client.get(f"/api/lieux/{quote(lieu_id, safe='')}?format=geojson")
     assert r.json()["geometry"] == {"type": "Point", "coordinates": [lon, lat]}
     r = await demo_datasette.client.get("/api/lieux/n%27existe%20pas")
@@ -169,7 +172,7 @@ async def test_openapi_document(demo_datasette):
     assert set(doc["paths"]) == {"/api/proches", "/api/lieux/{id}", "/api/changements", "/api/changements.atom",
                                  "/api/lieux.ndjson"}
     names = {p["name"] for p in doc["paths"]["/api/proches"]["get"]["parameters"]}
-    assert {"lat", "lon", "commune", "code_postal", "q", "n", "rayon_km", "ouvert", "format"} | set(openapi.FILTERS) == names
+    assert {"lat", "lon", "commune", "code_postal", "q", "n", "rayon_km", "ouvert", "format", "curseur"} | set(openapi.FILTERS) == names
     lieu = doc["components"]["schemas"]["Lieu"]["properties"]
     assert set(FIELDS) <= set(lieu)
     assert lieu["services"]["type"] == "array"
@@ -191,3 +194,132 @@ async def test_documentation_page(demo_datasette):
     for name in ("lat", "code_postal", "rayon_km", "ouvert", "services", "/api/openapi.json", "/api/lieux/{id}"):
         assert name in html
     assert (await demo_datasette.client.get("/api")).status_code == 200
+
+
+# -- an API without surprises (issue 12 §5) ------------------------------------------------------
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/api/nexiste", "/api/proche", "/api/lieux", "/api/lieux/a/b", "/api/openapi.yaml",
+                                  "/api/proches/", "/api/n%20existe/"])
+async def test_unknown_api_path_answers_french_json_404(demo_datasette, path):
+    r = await demo_datasette.client.get(path)
+    assert r.status_code == 404, path
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["access-control-allow-origin"] == "*"
+    message = r.json()["erreur"]
+    assert "Aucune adresse de l'API" in message and "/api/proches" in message and "/api/lieux/{id}" in message
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path,params,valid", [
+    ("/api/proches", {"lat": "45", "lon": "5", "servces": "Cuisine"}, "services"),
+    ("/api/proches", {"code_postal": "38000", "rayon": "5"}, "rayon_km"),
+    ("/api/proches", {"code_postal": "38000", "N": "5"}, "n"),
+    ("/api/lieux/demo-001", {"fromat": "geojson"}, "format"),
+    ("/api/openapi.json", {"x": "1"}, None),
+])
+async def test_unknown_parameter_answers_400_naming_the_valid_ones(demo_datasette, path, params, valid):
+    r = await get(demo_datasette, path, **params)
+    assert r.status_code == 400, r.text
+    message = r.json()["erreur"]
+    assert "Paramètre inconnu" in message and "Paramètres possibles" in message
+    if valid:
+        assert f"« {valid} »" in message  # the closest one is suggested
+    if path == "/api/proches":
+        for name in ("lat", "lon", "commune", "code_postal", "q", "n", "rayon_km", "ouvert", "format", "curseur",
+                     *openapi.FILTERS):
+            assert name in message
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("params,fragment", [
+    ({"lat": "45,19", "lon": "5.72"}, "lat=45.19"),
+    ({"lat": "45.19", "lon": "5,72"}, "lon=5.72"),
+    ({"lat": "-21,1", "lon": "55,5"}, "lat=-21.1"),
+])
+async def test_decimal_comma_gets_a_hint(demo_datasette, params, fragment):
+    r = await get(demo_datasette, "/api/proches", **params)
+    assert r.status_code == 400 and "point décimal" in r.json()["erreur"] and fragment in r.json()["erreur"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("n", ["9" * 5000, "1" * 4301, "1" * 7, "-" + "9" * 5000])
+async def test_huge_numbers_answer_400(demo_datasette, n):
+    r = await get(demo_datasette, "/api/proches", lat="45", lon="5", n=n)
+    assert r.status_code == 400 and "« n »" in r.json()["erreur"]
+    assert len(r.json()["erreur"]) < 300
+    r = await get(demo_datasette, "/api/proches", lat="4" * 5000, lon="5")
+    assert r.status_code == 400 and len(r.json()["erreur"]) < 400
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("params", [{"lat": 45.19, "lon": 5.72}, {"code_postal": "38000", "services": "Aide aux démarches administratives"},
+                                    {"lat": 46.5, "lon": 2.5, "format": "geojson"}])
+async def test_cursor_pages_past_n_stably(demo_datasette, params):
+    everything = (await get(demo_datasette, "/api/proches", n=100, **params)).json()
+    key = "features" if params.get("format") == "geojson" else "lieux"
+    ids = lambda body: [(x["properties"] if key == "features" else x)["id"] for x in body[key]]
+    expected = ids(everything)
+    assert everything["suivant"] is None and len(expected) > 7
+    seen, url, pages = [], "/api/proches?" + urlencode({**params, "n": 7}), 0
+    while url:
+        r = await demo_datasette.client.get(url.replace("http://localhost", ""))
+        assert r.status_code == 200, r.text
+        body = r.json()
+        seen += ids(body)
+        url, pages = body["suivant"], pages + 1
+        assert pages < 20
+    assert seen == expected  # every lieu once, in the same order as one big page
+    assert pages == -(-len(expected) // 7)
+
+
+@pytest.mark.asyncio
+async def test_cursor_belongs_to_its_search(demo_datasette):
+    first = (await get(demo_datasette, "/api/proches", lat=45.19, lon=5.72, n=3)).json()
+    cursor = dict(parse_qsl(first["suivant"].split("?", 1)[1]))["curseur"]
+    other = await get(demo_datasette, "/api/proches", lat=48.85, lon=2.35, n=3, curseur=cursor)
+    assert other.status_code == 400 and "autre recherche" in other.json()["erreur"]
+    bigger = await get(demo_datasette, "/api/proches", lat=45.19, lon=5.72, n=5, curseur=cursor)
+    assert bigger.status_code == 200  # only n may change
+    for garbage in ("xyz", "!!!", "e30", "W10"):  # an empty curseur is the first page, as other empty values
+        r = await get(demo_datasette, "/api/proches", lat=45.19, lon=5.72, curseur=garbage)
+        assert r.status_code == 400 and "curseur" in r.json()["erreur"].lower(), garbage
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/api/proches?lat=45.19&lon=5.72", "/api/lieux/demo-001", "/api/openapi.json",
+                                  "/api/proches?code_postal=38000&format=geojson"])
+async def test_etag_cache_control_and_conditional_get(demo_datasette, demo_db, path):
+    r = await demo_datasette.client.get(path)
+    assert r.status_code == 200
+    etag = r.headers["etag"]
+    assert etag.startswith('"') and r.headers["last-modified"].endswith("GMT")
+    assert r.headers["cache-control"].startswith("public, max-age=")
+    again = await demo_datasette.client.get(path, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert (await demo_datasette.client.get(path, headers={"if-none-match": '"autre"'})).status_code == 200
+    other = await demo_datasette.client.get(path + ("&" if "?" in path else "?") + "format=json") \
+        if "openapi" not in path and "format" not in path else None
+    if other is not None:
+        assert other.headers["etag"] != etag  # another address, another tag
+
+
+def test_etag_changes_with_the_build():
+    from lieux.apiroutes import etag
+
+    assert etag("aaaa", "/api/proches", "lat=1") != etag("bbbb", "/api/proches", "lat=1")
+    assert etag("aaaa", "/api/proches", "lat=1", 1) != etag("aaaa", "/api/proches", "lat=1", 2)
+    assert etag("aaaa", "/api/proches", "lat=1").startswith('"aaaa-')
+
+
+def test_routes_declare_their_parameters_once():
+    """The accepted parameters of /api/proches are those /api/openapi.json documents."""
+    from lieux import apiroutes
+
+    import plugins.api as api
+
+    api.register_routes()
+    proches = apiroutes.match("/api/proches")
+    documented = {p["name"] for p in openapi.document()["paths"]["/api/proches"]["get"]["parameters"]}
+    assert set(proches.params) == documented
+    assert apiroutes.match("/api/nexiste") is None

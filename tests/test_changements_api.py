@@ -101,7 +101,7 @@ async def test_api_changements_pages_and_validators(ds, built):
     ("?depuis=2026-01-01&taille=0", "« taille »"),
     ("?depuis=2026-01-01&nature=ajouts", "« nature »"),
     ("?depuis=2026-01-01&departement=999", "code de département"),
-    ("?depuis=2026-01-01&_shape=array", "paramètre inconnu « _shape »"),
+    ("?depuis=2026-01-01&_shape=array", "Paramètre inconnu : « _shape »"),  # lieux/apiroutes.py, for every route
 ])
 async def test_api_changements_bad_parameters_answer_400(ds, query, words):
     r = await ds.client.get("/api/changements" + query)

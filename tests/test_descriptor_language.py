@@ -16,11 +16,14 @@ from lieux import fetch, geo, pipeline, schemas
 from lieux.dates import DateError, parse_date
 from lieux.filters import compile_rules
 from lieux.mapping import Mapper, path_value
-from lieux.read import read_json
+from lieux.read import read_json, read_records
+from lieux.sources import SOURCES_DIR, load_descriptor
 from lieux.process import process_source
 from lieux.sources import DescriptorError, parse_descriptor
 from lieux.transforms import (Corrected, TransformError, adresse_in_text, code_postal_in_text, commune_in_text,
                               date_iso, make_part, make_replace, splitter, telephone, urls)
+from tests.conftest import REFERENCE, requires_reference
+from tests.reference_inputs import REFERENCE_INPUTS
 
 # ---------------------------------------------------------------- pure parts
 
@@ -310,3 +313,28 @@ def test_the_build_records_set_aside_rows(unseen, tmp_path):
     lines = pipeline.summary_lines(reports)
     assert lines[0].split()[:6] == ["source", "lues", "chargées", "rejetées", "écartées", "corrigées"]
     assert lines[1].split()[:5] == ["inedite", "8", "4", "2", "2"]
+
+
+@requires_reference
+@pytest.mark.parametrize("source_id", sorted(REFERENCE_INPUTS))
+def test_every_date_of_the_reference_lists_reads(source_id):
+    """The date columns of the reference lists (date_maj or a `date` transform), every value: no rejection for a date."""
+    descriptor = load_descriptor(SOURCES_DIR / f"{source_id}.yml")
+    columns = {spec["column"] for out in descriptor.outputs for name, spec in out.fields.items()
+               if isinstance(spec, dict) and "column" in spec and (name == "date_maj" or "date" in (spec.get("transforms") or []))}
+    columns |= {spec for out in descriptor.outputs for name, spec in out.fields.items() if name == "date_maj" and isinstance(spec, str)}
+    read = 0
+    for record in read_records(REFERENCE / REFERENCE_INPUTS[source_id], descriptor.format, descriptor.encoding,
+                               descriptor.delimiter, descriptor.records):
+        for column in columns:
+            value = path_value(record.data, column)
+            if value not in (None, "") and str(value).strip() not in descriptor.missing_values:
+                date_iso(value)  # a year alone reads too (year_as_date is then a no-op)
+                read += 1
+    assert read or not columns
+
+
+@pytest.mark.parametrize("value", [10**400, 1e308, float("inf"), float("nan"), -5, 5.5, 10**20, "9" * 5000, True])
+def test_numbers_that_are_not_dates_are_refused_in_french(value):
+    with pytest.raises(DateError, match="n'est pas une date"):
+        parse_date(value)

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 import shapely
 
-from lieux.geo.normalise import normalise
+from lieux.geo.normalise import PRECISES, normalise
 from tests.hub_lists import AIDANTS_CONNECT, INPUT, LISTS, rows_of
 
 pytestmark = pytest.mark.skipif(not (INPUT.is_dir() and AIDANTS_CONNECT.is_dir()), reason=f"{INPUT} absent")
@@ -19,7 +19,7 @@ def placed(geography):
 
 def test_98_percent_of_kept_points_in_their_departement(placed):
     result, geography = placed
-    kept = [r for r in result.rows if r["_geo"]["qualite_geo"] in ("source", "corrigee")]
+    kept = [r for r in result.rows if r["_geo"]["qualite_geo"] in PRECISES]
     inside = sum(bool(shapely.contains_xy(geography.departement_shapes[r["_geo"]["departement_code"]], r["longitude"], r["latitude"]))
                  for r in kept)
     assert len(kept) > 4000 and inside / len(kept) >= 0.98
@@ -29,14 +29,18 @@ def test_98_percent_of_kept_points_in_their_departement(placed):
 def test_gironde_latitudes_in_coord_x_are_swapped_back(placed, name, count):
     result, _ = placed
     gironde = [r for r in result.rows if r["_source"] == name]
-    assert Counter(r["_geo"]["qualite_geo"] for r in gironde) == {"corrigee": count}
+    counts = Counter(r["_geo"]["qualite_geo"] for r in gironde)
+    # every point is swapped back; the few that then lie kilometres from their commune go to its centre
+    assert set(counts) <= {"corrigee-inversion", "centre_commune"} and counts["corrigee-inversion"] >= count - 3
+    assert all("de la commune" in r["_geo"]["qualite_geo_motif"] for r in gironde if r["_geo"]["qualite_geo"] == "centre_commune")
     assert all(44 < r["latitude"] < 46 and -2 < r["longitude"] < 1 for r in gironde)
 
 
 def test_decimal_commas_and_four_digit_codes(placed):
     result, _ = placed
     # siilab-hdf_export.csv: "Latitude": "49,912065"; espaces_numeriques_en_auvergne.csv: "Code Insee": "3190"
-    assert Counter(r["_geo"]["qualite_geo"] for r in result.rows if r["_source"] == "les-assembleurs") == {"source": 1249}
+    counts = Counter(r["_geo"]["qualite_geo"] for r in result.rows if r["_source"] == "les-assembleurs")
+    assert set(counts) == {"source", "centre_commune"} and counts["source"] >= 1240   # 9 points kilometres from their commune
     moulins = [r for r in result.rows if r["_source"] == "auvergne-epn" and r["code_insee"] == "03190"]
     assert moulins and all(r["_geo"]["departement_code"] == "03" for r in moulins)
 

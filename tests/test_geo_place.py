@@ -1,4 +1,10 @@
-"""Placing one lieu: which point is kept, corrected or replaced, and the qualite_geo it gets."""
+"""Placing one lieu: which point is kept, corrected or replaced, and the qualite_geo it gets.
+
+These cases check points against their département (the geography without commune outlines, as when the contours
+file is absent or a commune has none); tests/test_geo_communes.py checks them against their commune.
+"""
+
+import dataclasses
 
 import pytest
 
@@ -13,28 +19,33 @@ def locator(geography):
     return DepartementLocator(geography.departement_shapes)
 
 
+@pytest.fixture(scope="module")
+def departements_only(geography):
+    return dataclasses.replace(geography, outlines=None)
+
+
 def lieu(lat, lon, **address):
     return {**(address or BORDEAUX), "latitude": lat, "longitude": lon, "_source": "test", "_ligne": 2}
 
 
 @pytest.mark.parametrize("row, crs, qualite, lat, lon, words", [
     (lieu(44.8377, -0.5845), "EPSG:4326", "source", 44.8377, -0.5845, "dans son département"),
-    (lieu(-0.5845, 44.8377), "EPSG:4326", "corrigee", 44.8377, -0.5845, "inversées"),
+    (lieu(-0.5845, 44.8377), "EPSG:4326", "corrigee-inversion", 44.8377, -0.5845, "inversées"),
     (lieu(6421821.2, 416822.6), "EPSG:2154", "source", 44.8377, -0.5845, "Lambert-93"),
-    (lieu(416822.6, 6421821.2), "EPSG:2154", "corrigee", 44.8377, -0.5845, "inversés"),          # Gironde's Coord. X / Y
-    (lieu(6421821.2, 416822.6), "EPSG:4326", "corrigee", 44.8377, -0.5845, "non déclarées"),
+    (lieu(416822.6, 6421821.2), "EPSG:2154", "corrigee-inversion", 44.8377, -0.5845, "inversés"),          # Gironde's Coord. X / Y
+    (lieu(6421821.2, 416822.6), "EPSG:4326", "corrigee-projection", 44.8377, -0.5845, "non déclarées"),
     (lieu(0, 0), "EPSG:4326", "centre_commune", 44.85756, -0.5734, "nulles"),
     (lieu(None, None), "EPSG:4326", "centre_commune", 44.85756, -0.5734, "absentes"),
     (lieu(43.52609, 5.41423), "EPSG:4326", "centre_commune", 44.85756, -0.5734, "km"),          # Marseille, 500 km away
     (lieu(44.4836, -1.0752), "EPSG:4326", "hors_departement", 44.4836, -1.0752, "40"),            # Sanguinet, Landes, next door
-    (lieu(-21.09189, 55.6493, code_insee="97410", code_postal="97470", commune="Saint-Benoît"), "EPSG:2975", "corrigee",
+    (lieu(-21.09189, 55.6493, code_insee="97410", code_postal="97470", commune="Saint-Benoît"), "EPSG:2975", "corrigee-projection",
      -21.09189, 55.6493, "WGS84"),    # WGS84 values in a list declared in the Réunion projection
     (lieu(543449.1, 357799.4, code_insee="97309", code_postal="97354", commune="Remire-Montjoly"), "EPSG:2972", "source",
      4.9154, -52.2825, "UTM 22N"),
     (lieu(0, 0, code_insee=None, code_postal="99999", commune="Atlantide"), "EPSG:4326", "absente", None, None, "aucun point"),
 ])
-def test_place(geography, locator, row, crs, qualite, lat, lon, words):
-    p = place(row, geography, locator, crs)
+def test_place(departements_only, locator, row, crs, qualite, lat, lon, words):
+    p = place(row, departements_only, locator, crs)
     assert p.geo["qualite_geo"] == qualite, p.geo
     assert words in p.geo["qualite_geo_motif"]
     got_lat, got_lon = p.values.get("latitude", row["latitude"]), p.values.get("longitude", row["longitude"])
@@ -50,8 +61,8 @@ def test_place_gives_departement_and_region_names(geography, locator):
     assert p.values["code_insee"] == "97410"
 
 
-def test_unknown_address_takes_the_departement_of_its_point(geography, locator):
-    p = place(lieu(42.70, 9.45, code_insee=None, code_postal="99999", commune="Atlantide"), geography, locator, "EPSG:4326")
+def test_unknown_address_takes_the_departement_of_its_point(departements_only, locator):
+    p = place(lieu(42.70, 9.45, code_insee=None, code_postal="99999", commune="Atlantide"), departements_only, locator, "EPSG:4326")
     assert (p.geo["departement_code"], p.geo["qualite_geo"]) == ("2B", "source")
 
 
@@ -73,6 +84,6 @@ def test_every_change_is_a_correction(geography):
     changed = {(c.ligne, c.champ, c.valeur_source, c.valeur_retenue) for c in result.corrections}
     assert changed == {(2, "latitude", -0.5845, 44.8377), (2, "longitude", 44.8377, -0.5845),
                        (2, "latitude", 0, 44.85756), (2, "longitude", 0, -0.5734)}
-    assert result.summary["test"]["corrigee"] == 1 and result.summary["test"]["source"] == 1
+    assert result.summary["test"]["corrigee-inversion"] == 1 and result.summary["test"]["source"] == 1
     assert result.summary["test"]["centre_commune"] == 1
     assert rows[0]["latitude"] == -0.5845, "the input rows are not modified"

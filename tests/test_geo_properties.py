@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from lieux.geo import QUALITES
 from lieux.geo.areas import DepartementLocator
-from lieux.geo.normalise import place
+from lieux.geo.normalise import PRECISES, place
 
 ADDRESSES = [
     {"code_insee": "33063", "code_postal": "33000", "commune": "Bordeaux"},
@@ -39,7 +39,7 @@ def test_a_placed_point_is_in_france_or_absent(geography, locator, address, lat,
     else:
         assert new_lat is not None and new_lon is not None and (new_lat, new_lon) != (0, 0)
         assert locator.locate(new_lon, new_lat) is not None
-    if q in ("source", "corrigee"):
+    if q in PRECISES:
         assert locator.contains(p.geo["departement_code"], new_lon, new_lat)
     if address["commune"] != "Atlantide":
         assert p.geo["departement_code"]

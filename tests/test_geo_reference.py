@@ -10,13 +10,15 @@ from build import cli
 from lieux import fetch
 from lieux.geo import prepare, reference
 from tests.conftest import copy_reference, serve_directory
+from tests.reference_inputs import GEO_REFERENCE_INPUTS
 
 
 def test_every_official_url_is_pinned_or_a_live_service():
     for ref in reference.REFERENCE_FILES:
         assert ref.url.startswith("https://")
-        if ref.sha256 is None:  # only the live services, whose answer changes with each update
-            assert ref.id in ("geo-communes", "geo-codes-postaux")
+        if ref.sha256 is None:  # the live services, whose answer changes with each update, and the commune outlines
+            # (their digest was unknown where they were added: no network; the digest of each copy is recorded)
+            assert ref.id in ("geo-communes", "geo-codes-postaux", "geo-communes-contours")
         else:
             assert ("@" + reference.DECOUPAGE_VERSION in ref.url) or (reference.FRANCE_GEOJSON_COMMIT in ref.url)
 
@@ -65,10 +67,35 @@ def test_fetch_command_then_offline_build(geo_reference_files, tmp_path, monkeyp
     assert result.exit_code == 0 and "Référentiel géographique absent" not in result.output
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from lieux where qualite_geo = 'non_verifiee'").fetchone() == (0,)
-        assert conn.execute("select count(*) from references_geo where statut = 'ok' and sha256 is not null").fetchone() == (7,)
+        assert conn.execute("select count(*) from references_geo where statut = 'ok' and sha256 is not null").fetchone() == (8,)
 
 
 def test_a_failed_geography_input_is_explained(tmp_path, reference_url):
     prepared = prepare({"geo-communes": f"{reference_url}/geo/absent.json"}, cache_dir=tmp_path)
     assert prepared.geography is None
     assert "geo-communes" in prepared.message and "téléchargement impossible" in prepared.message
+
+
+def test_the_commune_outlines_are_optional(tmp_path, reference_url):
+    """Without the contours file the build still checks points, against their département, and says so."""
+    inputs = {i: f"{reference_url}/{p}" for i, p in GEO_REFERENCE_INPUTS.items() if i != "geo-communes-contours"}
+    prepared = prepare(inputs, cache_dir=tmp_path)
+    assert prepared.geography is not None and prepared.geography.outlines is None
+    assert prepared.resolved["geo-communes-contours"].status == "absente"
+
+
+def test_the_commune_outlines_are_read_gzipped_or_not(tmp_path, reference_url):
+    import gzip
+    import shutil
+
+    from lieux.geo.outlines import CommuneOutlines
+
+    gz = copy_reference("geo/communes-contours.geojson.gz", tmp_path / "contours.geojson.gz")
+    plain = tmp_path / "contours.geojson"
+    with gzip.open(gz) as f, open(plain, "wb") as out:
+        shutil.copyfileobj(f, out)
+    assert CommuneOutlines.read(gz).shapes.keys() == CommuneOutlines.read(plain).shapes.keys()
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match="contours des communes illisibles"):
+        CommuneOutlines.read(bad)

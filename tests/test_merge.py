@@ -576,7 +576,9 @@ def test_precision_and_recall_on_hub_pairs(reference_db):
     # the samples labelled without the matcher, together
     precision, recall, *_ = precision_recall([p for p in pairs if p["jeu"].startswith("controle")], lieu_of)
     print(f"échantillons de contrôle ensemble : précision {precision:.3f}, rappel {recall:.3f}")
-    assert precision >= 0.98 and recall >= 0.91
+    # the target README states (précision ≥ 0,98, rappel ≥ 0,90); 0.910 before the geography resolved a second
+    # hinaura row of Seynod's médiathèque, which now takes the place of the labelled one (controle-5, README)
+    assert precision >= 0.98 and recall >= 0.90
 
 
 def test_refused_merges_file(tmp_path):
@@ -608,10 +610,11 @@ def test_geography_keys_follow_the_coordinates():
 # the rules that moves one updates it here and in README (« Qualité mesurée »), with why. Since then: in a
 # commune nouvelle a numberless address kilometres apart is two places (controle-2 75 → 74 and controle-7 89 → 88:
 # two France Services whose lists place them 2.6 and 4.6 km apart at « place de l'hôtel de ville » / « Pré Jean
-# Roche »), and the sample « communes-nouvelles » was added.
+# Roche »), and the sample « communes-nouvelles » was added. controle-5 lost one pair when the geography resolved
+# hinaura's « Seynod - Annecy » (README, « Qualité mesurée »).
 LABELLED_FIGURES = {
     "paires-etiquetees": (126, 1, 8), "mise-au-point": (79, 0, 4), "controle": (84, 0, 1), "controle-2": (74, 1, 6),
-    "controle-3": (67, 1, 16), "controle-4": (82, 1, 9), "controle-5": (82, 1, 11), "controle-6": (88, 1, 8),
+    "controle-3": (67, 1, 16), "controle-4": (82, 1, 9), "controle-5": (81, 1, 12), "controle-6": (88, 1, 8),
     "controle-7": (88, 0, 4), "communes-nouvelles": (7, 0, 0),
 }
 

@@ -177,7 +177,8 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
     page = parse(response.text)
     for lieu_id in page.ids:
         r = rows[lieu_id]
-        assert horaires.is_open(r["horaires"], horaires.timezone_for(r["departement_code"]), now=before) is True
+        assert horaires.etat(r["horaires"], r, now=before).ouvert is True
+        assert "Ce lieu n'accueille pas de public" not in (r["modalites_acces"] or "")
     if not page.ids:
         assert "Aucun lieu ne correspond" in response.text
     else:
@@ -447,3 +448,78 @@ async def test_place_page_names_its_hub(demo_db, tmp_path):
     assert "Hub territorial pour un numérique inclusif : Francil-in" in text
     text = (await ds.client.get("/lieu/demo-002")).text  # Lyon: no hub in this table
     assert "Hub territorial" not in text and "Hubs territoriaux" not in text
+
+
+@pytest.mark.asyncio
+async def test_what_the_public_reads(demo_db, tmp_path):
+    """Capitals in normal case (the data unchanged), acronyms spelled out, raw phrases hidden, and the rule
+    for a place that receives no public: its hours are hours to reach it, never "open now"."""
+    import shutil
+    import sqlite3
+
+    from lieux.site import make_datasette
+
+    db = tmp_path / "lieux.db"
+    shutil.copy(demo_db, db)
+    conn = sqlite3.connect(db)
+    always = "Mo-Su 00:00-24:00"
+    conn.execute("update lieux set nom = 'EPN DE LA COMMUNE DE BREST', adresse = '2 RUE FREZIER', "
+                 "presentation_detail = 'Structure NON itinérante', horaires = ?, "
+                 "modalites_acces = '[\"Téléphoner\", \"Ce lieu n''accueille pas de public\"]' where id = 'demo-001'",
+                 [always])
+    conn.commit()
+    conn.close()
+    ds = make_datasette(db)
+    text = (await ds.client.get("/lieu/demo-001")).text
+    assert "EPN de la Commune de Brest" in text and "2 rue Frezier" in text
+    assert "EPN DE LA COMMUNE" not in text.split("<main")[1].split("Données brutes")[0]
+    assert "espace public numérique" in text
+    assert "Structure NON itinérante" not in text and "Structure non itinérante" not in text
+    assert "Pas d'accueil du public" in text and "Horaires pour le joindre" in text
+    assert "Ouvert maintenant" not in text
+    results = (await ds.client.get("/?q=75011")).text
+    assert "EPN de la Commune de Brest" in results
+    # The explorer shows the data as the source wrote it.
+    row = (await ds.client.get("/lieux/lieux/demo-001")).text
+    assert "EPN DE LA COMMUNE DE BREST" in row
+
+
+@pytest.mark.asyncio
+async def test_error_pages_are_french_whoever_renders_them(demo_datasette):
+    """Our handler (full context) and Datasette's own (bare context: no request, no plugin variables) both
+    give the site's French error page."""
+    from datasette.handle_exception import handle_exception as datasette_handler
+    from datasette.utils.asgi import NotFound, Request
+
+    r = await demo_datasette.client.get("/lieux/table-inconnue")
+    assert r.status_code == 404
+    for html in (r.text,):
+        assert '<html lang="fr">' in html and "Page introuvable" in html and "Table introuvable" in html
+        assert "Données de démonstration" in html and "Not found" not in html
+    request = Request.fake("/lieux/table-inconnue")
+    try:  # Datasette's handler prints the traceback it is handling
+        raise NotFound("Table not found: x")
+    except NotFound as exception:
+        response = await datasette_handler(datasette=demo_datasette, request=request, exception=exception)()
+    bare = response.body.decode() if isinstance(response.body, bytes) else response.body
+    assert '<html lang="fr">' in bare and "Page introuvable" in bare and "Table introuvable : x." in bare
+    assert "Rechercher un lieu" in bare  # the site's header
+
+
+@pytest.mark.asyncio
+async def test_the_sql_pages_are_french_when_sql_is_on(demo_db, monkeypatch):
+    """`serve --sql` (trusted local use) opens typed SQL: the database and query pages are in French."""
+    from lieux.site import make_datasette
+
+    monkeypatch.setenv("LIEUX_SQL", "oui")
+    ds = make_datasette(demo_db)
+    r = await ds.client.get("/lieux?sql=select+id%2C+nom+from+lieux+order+by+id+limit+3")
+    assert r.status_code == 200
+    page = r.text
+    assert '<html lang="fr">' in page
+    assert "3\u00a0lignes renvoyées" in page and "Exécuter la requête" in page and 'for="sql-editor"' in page
+    visible = re.sub(r"<script.*?</script>|<[^>]+>", " ", page.split("<main")[1], flags=re.S)
+    for english in ("Custom SQL query", "Run SQL", "Format SQL", "This data as", "rows"):
+        assert not re.search(rf"\b{english}\b", visible), english
+    database = (await ds.client.get("/lieux")).text
+    assert "Requête SQL" in database and "Exécuter la requête" in database and "Custom SQL query" not in database

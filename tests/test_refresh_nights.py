@@ -228,3 +228,16 @@ def test_nights(night, tmp_path):
     # reports per producer were written after every refresh
     reports = served.parent / "rapports" / served.resolve().parent.name
     assert {"france-services.json", "france-services.csv", "index.json"} <= {p.name for p in reports.iterdir()}
+
+
+def test_prune_keeps_the_served_version_and_the_newest_ones(tmp_path):
+    served = tmp_path / "lieux.db"
+    versions = tmp_path / "versions"
+    names = [f"2026120{i}T000000Z-abc" for i in range(1, 7)] + ["20261207T000000Z-def-refusee"]
+    for name in names:
+        (versions / name).mkdir(parents=True)
+        (versions / name / "lieux.db").write_bytes(b"x")
+    served.symlink_to(versions / names[0] / "lieux.db")  # an old version served (rolled back to)
+    removed = sorted(p.name for p in refresh.prune(served, keep=3))
+    assert removed == names[1:3]
+    assert sorted(p.name for p in versions.iterdir()) == sorted([names[0], *names[3:]])

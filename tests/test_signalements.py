@@ -7,6 +7,7 @@ import csv
 import hashlib
 import http.cookiejar
 import io
+import os
 import re
 import sqlite3
 import urllib.error
@@ -78,9 +79,25 @@ def test_store_and_csv_safe_for_spreadsheets(tmp_path):
 
 # -- on a real server -----------------------------------------------------------------------------
 
+def start_server(db, folder, **env):
+    """A real server whose environment has `env` (its own reports file: other tests' reports stay out)."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return Server(db, folder / "datasette.log")
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    srv = Server(demo_db, tmp_path_factory.mktemp("signalements") / "datasette.log")
+def store_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("signalements") / "signalements.db"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, store_path):
+    srv = start_server(demo_db, store_path.parent, LIEUX_SIGNALEMENTS_DB=str(store_path))
     try:
         srv.wait()
         yield srv
@@ -118,8 +135,7 @@ class Browser:
         return re.search(r'name="csrftoken" value="([^"]+)"', html).group(1)
 
 
-def stored(demo_db) -> list[dict]:
-    path = demo_db.parent / "signalements.db"
+def stored(path) -> list[dict]:
     if not path.exists():
         return []
     with sqlite3.connect(path) as conn:
@@ -131,7 +147,7 @@ def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_report_is_stored_apart_and_limited(server, demo_db, monkeypatch):
+def test_a_report_is_stored_apart_and_limited(server, demo_db, store_path):
     before = digest(demo_db)
     browser = Browser(server.url)
     path = "/lieu/demo-001/signaler"
@@ -142,7 +158,7 @@ def test_a_report_is_stored_apart_and_limited(server, demo_db, monkeypatch):
 
     status, html, _ = browser.post(path, {"csrftoken": token, "nature": "horaires", "message": "Fermé le lundi matin"})
     assert status == 200 and "Merci, votre signalement est envoyé" in html
-    rows = stored(demo_db)
+    rows = stored(store_path)
     assert [(r["lieu_id"], r["nature"], r["message"], r["sources"]) for r in rows] == [
         ("demo-001", "horaires", "Fermé le lundi matin", "demo")]
     assert rows[0]["client"] != "127.0.0.1"  # only a salted hash of the address is kept
@@ -153,7 +169,7 @@ def test_a_report_is_stored_apart_and_limited(server, demo_db, monkeypatch):
     assert status == 400 and "Décrivez en quelques mots" in html
     # a robot fills the honeypot: thanked, not stored
     status, html, _ = browser.post(path, {"csrftoken": token, "nature": "ferme", S.HONEYPOT: "http://spam.example"})
-    assert status == 200 and "Merci" in html and len(stored(demo_db)) == 1
+    assert status == 200 and "Merci" in html and len(stored(store_path)) == 1
     # too large a form is refused before it is read
     big = urllib.parse.urlencode({"csrftoken": token, "nature": "ferme", "message": "x" * (S.MAX_BODY_BYTES + 10)}).encode()
     status, html, _ = browser.post(path, big)
@@ -163,12 +179,12 @@ def test_a_report_is_stored_apart_and_limited(server, demo_db, monkeypatch):
         assert browser.post(path, {"csrftoken": token, "nature": "telephone", "message": f"n° {i}"})[0] == 200
     status, html, headers = browser.post(path, {"csrftoken": token, "nature": "telephone"})
     assert status == 429 and int(headers["Retry-After"]) > 0 and "Réessayez" in html
-    assert len(stored(demo_db)) == S.RATE_LIMIT
+    assert len(stored(store_path)) == S.RATE_LIMIT
     # an unknown place
     assert browser.get("/lieu/nexistepas/signaler")[0] == 404
 
 
-def test_maintainers_only_and_csv_per_source(server, demo_db):
+def test_maintainers_only_and_csv_per_source(server):
     browser = Browser(server.url)
     status, html, _ = browser.get("/signalements")
     assert status == 403 and "mainteneurs" in html
@@ -178,10 +194,9 @@ def test_maintainers_only_and_csv_per_source(server, demo_db):
     assert status == 200 and "LIEUX_SIGNALEMENTS_JETON" in html
 
 
-def test_maintainer_signs_in_with_the_token(demo_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("LIEUX_SIGNALEMENTS_JETON", "jeton-de-test-123")
-    monkeypatch.setenv("LIEUX_SIGNALEMENTS_DB", str(tmp_path / "signalements.db"))
-    srv = Server(demo_db, tmp_path / "datasette.log")
+def test_maintainer_signs_in_with_the_token(demo_db, tmp_path):
+    srv = start_server(demo_db, tmp_path, LIEUX_SIGNALEMENTS_JETON="jeton-de-test-123",
+                       LIEUX_SIGNALEMENTS_DB=str(tmp_path / "signalements.db"))
     try:
         srv.wait()
         public = Browser(srv.url)

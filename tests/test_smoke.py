@@ -1,7 +1,9 @@
 """A real `python build.py serve` process answering over HTTP (the scripts/test.sh idea)."""
 
+import json
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -43,6 +45,31 @@ def test_pages_over_http(served_demo, path, expected):
     assert "Données de démonstration" in body
 
 
-def test_database_is_served_immutable(served_demo):
-    status, body = get(served_demo + "/-/databases.json")
-    assert '"is_mutable": false' in body
+def test_public_instance_closes_sql_and_introspection(served_demo):
+    for path in ("/-/databases.json", "/lieux.json?sql=select+1"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(served_demo + path)
+        assert refused.value.code == 403, path
+
+
+@pytest.fixture(scope="module")
+def served_trusted(tmp_path_factory):
+    """`build.py serve --sql` on a database whose file is not called lieux.db."""
+    db = tmp_path_factory.mktemp("served-sql") / "annuaire-2025.db"
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--demo", "--sql", "--db", str(db),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(base, process, timeout=60, log=lambda: process.stdout.read().decode())
+        yield base
+    finally:
+        stop(process)
+
+
+def test_trusted_instance_any_file_name(served_trusted):
+    status, body = get(served_trusted + "/-/databases.json")
+    databases = json.loads(body)
+    assert [(d["name"], d["is_mutable"]) for d in databases] == [("lieux", False)]  # served immutable, as lieux
+    status, body = get(served_trusted + "/lieux.json?_shape=array&sql=select+count(*)+as+n+from+lieux")
+    assert json.loads(body) == [{"n": 50}]

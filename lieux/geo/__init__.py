@@ -14,10 +14,11 @@ from pyproj.exceptions import CRSError
 from . import coordinates, deleguees, reference
 from .data import Geography, load_geography
 from .hubs import hubs_by_departement, with_coverage
-from .normalise import QUALITES, GeoResult, normalise
+from .normalise import APPROXIMATIVES, CORRIGEE, QUALITES, GeoResult, normalise
 from .tables import create_coverage_table, create_tables, insert_corrections
 
-__all__ = ["Prepared", "prepare", "apply", "step", "write", "source_columns", "QUALITES", "REFERENCE_IDS", "HUBS_SCHEMA"]
+__all__ = ["Prepared", "prepare", "apply", "step", "write", "source_columns", "QUALITES", "CORRIGEE", "APPROXIMATIVES",
+           "REFERENCE_IDS", "HUBS_SCHEMA"]
 
 REFERENCE_IDS = tuple(reference.BY_ID)
 
@@ -95,9 +96,12 @@ def step(processed, lieux: list[dict], prepared: Prepared) -> GeoResult:
 
 
 def source_columns(summary: dict) -> dict:
-    """The geography columns of one source's row in the `sources` table."""
-    return {f"geo_{q}": summary.get(q, 0) for q in QUALITES} | {
+    """The geography columns of one source's row in the `sources` table (`geo_corrigee` sums the corrections)."""
+    return {f"geo_{q.replace('-', '_')}": summary.get(q, 0) for q in QUALITES} | {
+        "geo_corrigee": sum(summary.get(q, 0) for q in CORRIGEE),
         "geo_adresses_incoherentes": summary.get("adresses_incoherentes", 0),
         "geo_codes_insee_completes": summary.get("codes_insee_completes", 0),
         "geo_codes_postaux_0_incoherents": summary.get("codes_postaux_0_incoherents", 0),
+        "geo_communes_par_le_point": summary.get("communes_par_le_point", 0),
+        "geo_noms_communes_nettoyes": summary.get("noms_communes_nettoyes", 0),
     }

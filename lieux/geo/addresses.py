@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from .data import Commune, Geography
-from .names import PLM, clean_postcode, name_key, plm_arrondissement
+from .names import PLM, clean_postcode, name_key, plm_arrondissement, variants, word_spans
 
 # Minimum rapidfuzz ratio (0-100) for a misspelt commune name among the communes of its postcode.
 FUZZY_MIN = 90
@@ -20,6 +20,10 @@ class Resolved:
     code_insee: str | None = None           # the code to keep in the lieu (filled or replaced when certain)
     code_insee_motif: str | None = None     # why code_insee changed, when it did
     problems: list[tuple[str, str]] = field(default_factory=list)   # (field, inconsistency in French)
+    postcode: str | None = None          # the postcode, five digits
+    postcode_codes: set = field(default_factory=set)   # the communes of the postcode (La Poste)
+    name: str | None = None              # the piece of the commune field that names a commune ("Épernay" of "Épernay, Marne")
+    named: bool = False                  # the commune was found by its name (not by its postcode or code alone)
 
     @property
     def departement(self) -> str | None:
@@ -49,11 +53,56 @@ def same_commune(code: str, other: str) -> bool:
     return code == other or plm_parent(code) == other or plm_parent(other) == code
 
 
+ONLY_COMMUNE = "seule commune du code postal"
+# Words that never name a commune by themselves, left out of the runs of words tried in a commune field.
+STOP_WORDS = {"LE", "LA", "LES", "L", "DE", "DU", "DES", "D", "SUR", "SOUS", "EN", "ET", "SAINT", "SAINTE", "MAIRIE", "VILLE"}
+
+
+def pick_name(geo: Geography, commune, postcode_codes: set[str]) -> str | None:
+    """The piece of a commune field that names a commune: the whole field when it does, else a piece of it
+    ("Épernay, Marne, Grand Est, FRA", "33000 Bordeaux"), else a run of its words naming one of the postcode's
+    communes ("Saint-Vaury Numéro de téléphone"); the field itself when nothing does (fuzzy matching comes later)."""
+    pieces = variants(commune)
+    if not pieces or plm_arrondissement(commune):
+        return commune
+    for piece in pieces:
+        codes = geo.by_name.get(name_key(piece))
+        if codes and (not postcode_codes or codes & postcode_codes):
+            return piece
+    if any(name_key(piece) in geo.by_name for piece in pieces):
+        return commune   # a commune's name with another commune's postcode: resolve() weighs them
+    if postcode_codes:
+        for piece in pieces:
+            for span in word_spans(name_key(piece)):
+                if len(span) >= 4 and span not in STOP_WORDS and geo.by_name.get(span, set()) & postcode_codes:
+                    return span
+    return commune
+
+
+def designates(geo: Geography, name, code: str, postcode_codes: set[str]) -> bool:
+    """True when `name` points to commune `code` alone among the postcode's communes (or in France without one)."""
+    codes = geo.by_name.get(name_key(name), set())
+    if postcode_codes:
+        codes = {c for c in codes if any(same_commune(c, p) for p in postcode_codes)}
+    arrondissement = plm_arrondissement(name)
+    if arrondissement and arm_code(*arrondissement):
+        codes = {arm_code(*arrondissement)}
+    return bool(codes) and all(same_commune(c, code) for c in codes)
+
+
 def resolve(geo: Geography, code_insee, code_postal, commune) -> Resolved:
     """The commune of an address; fills or fixes code_insee only when the answer is unique."""
-    out = Resolved(code_insee=code_insee)
     cp = clean_postcode(code_postal)
     postcode_codes = geo.by_postcode.get(cp, set()) if cp else set()
+    name = pick_name(geo, commune, postcode_codes)
+    out = resolve_name(geo, code_insee, code_postal, commune, cp, postcode_codes, name)
+    out.postcode, out.postcode_codes, out.name = cp, postcode_codes, name
+    out.named = out.named or (out.commune is not None and bool(name) and designates(geo, name, out.commune.code, postcode_codes))
+    return out
+
+
+def resolve_name(geo: Geography, code_insee, code_postal, commune, cp, postcode_codes, name) -> Resolved:
+    out = Resolved(code_insee=code_insee)
     if cp and not postcode_codes:
         out.problems.append(("code_postal", f"code postal « {code_postal} » absent de la base officielle de La Poste (code CEDEX ou erroné)"))
 
@@ -71,12 +120,13 @@ def resolve(geo: Geography, code_insee, code_postal, commune) -> Resolved:
                 if len(arms) == 1:
                     out.commune = geo.communes[arms[0]]
             if postcode_codes and not any(same_commune(code, c) for c in postcode_codes):
-                other = by_postcode_and_name(geo, postcode_codes, commune, cp)
+                other = by_postcode_and_name(geo, postcode_codes, name, cp)
                 if other and not other[1].startswith("seule") and not same_commune(other[0], code):
                     # The postcode and the commune name agree on another commune: the INSEE code is the odd one out
                     # (a geocoder's homonym, typically).
                     out.commune = geo.communes[other[0]]
                     out.code_insee = other[0]
+                    out.named = True
                     out.code_insee_motif = (f"code INSEE « {code_insee} » ({geo.communes[code].nom}) incohérent avec le "
                                             f"code postal et le nom : remplacé ({other[1]})")
                     return out
@@ -85,10 +135,11 @@ def resolve(geo: Geography, code_insee, code_postal, commune) -> Resolved:
             return out
         out.problems.append(("code_insee", f"code INSEE « {code_insee} » inconnu du code officiel géographique"))
 
-    found = by_postcode_and_name(geo, postcode_codes, commune, cp)
+    found = by_postcode_and_name(geo, postcode_codes, name, cp)
     if found:
         code, how = found
         out.commune = geo.communes[code]
+        out.named = not how.startswith(ONLY_COMMUNE)
         if postcode_codes and not any(same_commune(code, c) for c in postcode_codes):
             out.problems.append(("code_postal", f"le code postal « {cp} » n'est pas celui de la commune {out.commune.nom} "
                                  f"({code}) : codes postaux de la commune {', '.join(out.commune.codes_postaux) or 'inconnus'}"))
@@ -130,7 +181,7 @@ def by_postcode_and_name(geo: Geography, postcode_codes: set[str], commune, cp) 
             return code, f"nom « {commune} » proche de {geo.communes[code].nom}, seule commune de ce nom au code postal {cp}"
     if not both and len(postcode_codes) == 1 and not name_codes:
         code = next(iter(postcode_codes))
-        return code, f"seule commune du code postal {cp} (nom « {commune} » non reconnu)"
+        return code, f"{ONLY_COMMUNE} {cp} (nom « {commune} » non reconnu)"
     if not both and name_codes and cp:  # a postcode of the wrong commune (or CEDEX): the name, if unique in the département
         in_dep = [c for c in name_codes if geo.communes[c].departement in departements_of_postcode(cp)]
         if len(in_dep) == 1:

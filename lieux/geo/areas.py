@@ -50,6 +50,8 @@ class DepartementLocator:
     def distance_km(self, code: str, lon: float, lat: float) -> float | None:
         """Approximate distance from the point to département `code` (0 inside), in kilometres."""
         geometry = self.shapes.get(code)
+        if geometry is None and code in COM_BOUNDS:
+            geometry = shapely.box(*COM_BOUNDS[code])
         if geometry is None:
             return None
         near = shapely.ops.nearest_points(geometry, Point(lon, lat))[0]

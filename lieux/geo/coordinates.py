@@ -8,13 +8,21 @@ from functools import lru_cache
 
 from pyproj import Transformer
 
+from .. import territoires
+
 WGS84 = "EPSG:4326"
 LAMBERT_93 = "EPSG:2154"
-# The legal projections of the overseas départements (RGAF09 UTM 20N, RGFG95 UTM 22N, RGR92 UTM 40S, RGM04 UTM 38S).
-OVERSEAS_CRS = {"971": "EPSG:5490", "972": "EPSG:5490", "973": "EPSG:2972", "974": "EPSG:2975", "976": "EPSG:4471"}
+# The legal projections of the overseas départements and collectivités (lieux.territoires), e.g. 974: RGR92 UTM 40S.
+OVERSEAS_CRS = {code: t.projections for code, t in territoires.TERRITOIRES.items()}
 CRS_LABELS = {LAMBERT_93: "Lambert-93 (EPSG:2154)", "EPSG:5490": "UTM 20N Antilles (EPSG:5490)",
               "EPSG:2972": "UTM 22N Guyane (EPSG:2972)", "EPSG:2975": "UTM 40S La Réunion (EPSG:2975)",
-              "EPSG:4471": "UTM 38S Mayotte (EPSG:4471)"}
+              "EPSG:4471": "UTM 38S Mayotte (EPSG:4471)", "EPSG:4467": "UTM 21N Saint-Pierre-et-Miquelon (EPSG:4467)",
+              "EPSG:8903": "UTM 1S Wallis-et-Futuna (EPSG:8903)", "EPSG:3296": "UTM 5S Polynésie (EPSG:3296)",
+              "EPSG:3297": "UTM 6S Polynésie (EPSG:3297)", "EPSG:3298": "UTM 7S Polynésie (EPSG:3298)",
+              "EPSG:3163": "Lambert Nouvelle-Calédonie (EPSG:3163)"}
+
+# What a correction changed, from the most to the least likely; qualite_geo is "corrigee-" + the kind.
+INVERSION, SIGNE, PROJECTION = "inversion", "signe", "projection"
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,8 @@ class Candidate:
     lon: float
     lat: float
     motif: str | None          # None: the point as the source gives it, nothing changed
-    corrige: bool = False      # True when the build guessed (swap, undeclared projection)
+    corrige: bool = False      # True when the build guessed (swap, sign, undeclared projection)
+    kind: str | None = None    # INVERSION, SIGNE or PROJECTION when corrige
 
 
 @lru_cache(maxsize=None)
@@ -51,6 +60,27 @@ def label(crs: str) -> str:
     return CRS_LABELS.get(crs, crs)
 
 
+def sign_candidates(x: float, y: float) -> list[Candidate]:
+    """The point with a lost or extra minus sign (west of Greenwich, south of the equator), swapped or not."""
+    out = []
+    for a, b, swapped in ((x, y, False), (y, x, True)):
+        for sa, sb, what in ((-1, 1, "de la longitude"), (1, -1, "de la latitude"), (-1, -1, "des deux coordonnées")):
+            motif = f"signe {what} corrigé" + (" (latitude et longitude inversées)" if swapped else "")
+            out.append(Candidate(sa * a, sb * b, motif, True, SIGNE))
+    return out
+
+
+def projected_candidates(x: float, y: float, guesses, declared: str | None = None) -> list[Candidate]:
+    out = []
+    for guess in guesses:
+        for a, b, swapped in ((x, y, False), (y, x, True)):
+            lon, lat = to_wgs84(a, b, guess)
+            what = f"et non en {label(declared)}" if declared else "non déclarées"
+            out.append(Candidate(lon, lat, f"coordonnées en {label(guess)} {what}, converties en WGS84"
+                                 + (" (X et Y inversés)" if swapped else ""), True, PROJECTION))
+    return out
+
+
 def candidates(x: float, y: float, crs: str, departement: str | None) -> list[Candidate]:
     """The points a pair of source values can mean, most likely first.
 
@@ -58,27 +88,22 @@ def candidates(x: float, y: float, crs: str, departement: str | None) -> list[Ca
     """
     out = []
     declared = crs or WGS84
+    overseas = OVERSEAS_CRS.get(departement, ())
     if declared == WGS84:
         out.append(Candidate(x, y, None))
-        out.append(Candidate(y, x, "latitude et longitude inversées dans la source", True))
-        if not is_wgs84(x, y):
-            for guess in [LAMBERT_93] + ([OVERSEAS_CRS[departement]] if departement in OVERSEAS_CRS else []):
-                for a, b, swapped in ((x, y, False), (y, x, True)):
-                    lon, lat = to_wgs84(a, b, guess)
-                    motif = f"coordonnées en {label(guess)} non déclarées, converties en WGS84" + (" (X et Y inversés)" if swapped else "")
-                    out.append(Candidate(lon, lat, motif, True))
+        out.append(Candidate(y, x, "latitude et longitude inversées dans la source", True, INVERSION))
+        if is_wgs84(x, y):
+            out += sign_candidates(x, y)
+        else:
+            out += projected_candidates(x, y, (LAMBERT_93,) + overseas)
     else:
         lon, lat = to_wgs84(x, y, declared)
         out.append(Candidate(lon, lat, f"coordonnées converties de {label(declared)} en WGS84"))
         lon, lat = to_wgs84(y, x, declared)
-        out.append(Candidate(lon, lat, f"X et Y inversés dans la source, convertis de {label(declared)} en WGS84", True))
-        if departement in OVERSEAS_CRS and OVERSEAS_CRS[departement] != declared:  # an overseas lieu in a Lambert-93 list
-            guess = OVERSEAS_CRS[departement]
-            for a, b, swapped in ((x, y, False), (y, x, True)):
-                lon, lat = to_wgs84(a, b, guess)
-                out.append(Candidate(lon, lat, f"coordonnées en {label(guess)} et non en {label(declared)}, converties en WGS84"
-                                     + (" (X et Y inversés)" if swapped else ""), True))
+        out.append(Candidate(lon, lat, f"X et Y inversés dans la source, convertis de {label(declared)} en WGS84", True, INVERSION))
+        # an overseas lieu in a Lambert-93 list
+        out += projected_candidates(x, y, [g for g in overseas if g != declared], declared)
         if is_wgs84(x, y):  # a WGS84 point in a list declared as projected
-            out.append(Candidate(x, y, f"coordonnées déjà en WGS84 dans une source déclarée en {label(declared)}", True))
-            out.append(Candidate(y, x, f"coordonnées en WGS84 inversées dans une source déclarée en {label(declared)}", True))
+            out.append(Candidate(x, y, f"coordonnées déjà en WGS84 dans une source déclarée en {label(declared)}", True, PROJECTION))
+            out.append(Candidate(y, x, f"coordonnées en WGS84 inversées dans une source déclarée en {label(declared)}", True, PROJECTION))
     return [c for c in out if is_wgs84(c.lon, c.lat)]

@@ -6,12 +6,13 @@ import csv
 import io
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from shapely.geometry import shape
 
 from .names import name_key
+from .outlines import CommuneOutlines
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Geography:
     departement_shapes: dict = field(default_factory=dict)        # code -> shapely geometry (WGS84)
     region_shapes: dict = field(default_factory=dict)
     versions: dict[str, dict] = field(default_factory=dict)       # reference id -> {url, sha256, ...}
+    outlines: CommuneOutlines | None = None                       # commune polygons, when the contours file is there
+    # The COG's spelling of every name a commune goes by: name key -> {current commune code: official name}; the
+    # current communes and arrondissements, and the communes déléguées and associées under their commune nouvelle.
+    spellings: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
 
     def departement_nom(self, code):
         return (self.departements.get(code) or {}).get("nom")
@@ -67,6 +72,7 @@ def add_geo_api_communes(geo: Geography, records: list[dict]) -> None:
         )
         geo.communes[commune.code] = commune
         geo.by_name[name_key(commune.nom)].add(commune.code)
+        geo.spellings[name_key(commune.nom)][commune.code] = commune.nom
         for cp in commune.codes_postaux:
             # The PLM parent communes list every arrondissement's postcodes: look-ups go to the arrondissements.
             if commune.code not in ("75056", "69123", "13055"):
@@ -84,6 +90,7 @@ def add_cog_communes(geo: Geography, records: list[dict]) -> None:
                               codes_postaux=tuple(r.get("codesPostaux") or ()), centre=None)
             geo.communes[commune.code] = commune
             geo.by_name.setdefault(name_key(commune.nom), set()).add(commune.code)
+            geo.spellings[name_key(commune.nom)][commune.code] = commune.nom
             for cp in commune.codes_postaux:
                 geo.by_postcode.setdefault(cp, set()).add(commune.code)
         if r.get("type") in ("commune-deleguee", "commune-associee") and r.get("chefLieu"):
@@ -94,6 +101,7 @@ def add_cog_communes(geo: Geography, records: list[dict]) -> None:
             geo.former.append({"code": r["code"], "nom": r["nom"], "type": r["type"], "commune_code": parent,
                                "departement_code": r.get("departement")})
             geo.by_name[name_key(r["nom"])].add(parent)
+            geo.spellings[name_key(r["nom"])].setdefault(parent, r["nom"])
         for old in r.get("anciensCodes") or ():
             if r.get("type") == "commune-actuelle" and old not in geo.communes:
                 geo.successor.setdefault(old, r["code"])
@@ -142,6 +150,15 @@ def shapes_by_code(collection: dict) -> dict:
     return shapes
 
 
+def add_outlines(geo: Geography, outlines: CommuneOutlines) -> None:
+    """Commune polygons; a commune without a centre (the collectivités d'outre-mer are absent from geo.api.gouv.fr)
+    gets its outline's representative point."""
+    geo.outlines = outlines
+    for code, commune in list(geo.communes.items()):
+        if commune.centre is None and code in outlines.shapes:
+            geo.communes[code] = replace(commune, centre=outlines.representative_point(code))
+
+
 def load_geography(paths: dict[str, Path]) -> Geography:
     """Read every reference file given as {reference id: local path}; the optional ones may be absent."""
     geo = Geography()
@@ -153,6 +170,9 @@ def load_geography(paths: dict[str, Path]) -> Geography:
     geo.departement_shapes = shapes_by_code(read_json(paths["geo-departements-contours"]))
     if paths.get("geo-regions-contours"):
         geo.region_shapes = shapes_by_code(read_json(paths["geo-regions-contours"]))
+    if paths.get("geo-communes-contours"):
+        add_outlines(geo, CommuneOutlines.read(paths["geo-communes-contours"]))
     geo.by_postcode = dict(geo.by_postcode)
     geo.by_name = dict(geo.by_name)
+    geo.spellings = dict(geo.spellings)
     return geo

@@ -49,3 +49,40 @@ def clean_postcode(value) -> str | None:
         return None
     digits = re.sub(r"\s", "", str(value))
     return digits if POSTCODE.match(digits) else None
+
+
+# What people and tools write around a commune's name: "Épernay, Marne, Grand Est, FRA", "33000 Bordeaux",
+# "Seynod - Annecy", "Mâcon (71)", "0 Pontarion".
+PIECES = re.compile(r"\s*(?:[,;/|()\[\]]|\s-\s|\s–\s)\s*")
+LEADING_CODE = re.compile(r"^(?:\d{5}|\d{1,3}|2[AB]\d{3})\s+(?=\D)", re.I)
+TRAILING_CODE = re.compile(r"(?<=\D)\s+(?:\d{5}|\d{2,3}|2[AB]|CEDEX(?:\s*\d+)?)$", re.I)
+COUNTRY = re.compile(r"^(?:FR|FRA|FRANCE)$", re.I)
+
+
+def variants(value) -> list[str]:
+    """The pieces of a commune field that may be the commune's name, most likely first.
+
+    The whole value, then its pieces (commas, semicolons, brackets, " - "), each also without a leading or
+    trailing postcode, département number or CEDEX. Country names are not pieces.
+    """
+    if value is None:
+        return []
+    text = " ".join(str(value).split())
+    out = []
+    for piece in [text] + PIECES.split(text):
+        piece = piece.strip(" .-–")
+        for candidate in (piece, TRAILING_CODE.sub("", LEADING_CODE.sub("", piece))):
+            candidate = candidate.strip(" .-–")
+            if re.search(r"[^\W\d_]", candidate) and not COUNTRY.match(candidate) and candidate not in out:
+                out.append(candidate)
+    return out
+
+
+def word_spans(key: str) -> list[str]:
+    """The leading and trailing runs of words of a name key, longest first: "SAINT VAURY NUMERO DE TELEPHONE"
+    gives "SAINT VAURY NUMERO DE", "SAINT VAURY NUMERO", "SAINT VAURY", "SAINT", then the trailing runs."""
+    words = key.split()
+    spans = []
+    for n in range(len(words) - 1, 0, -1):
+        spans += [" ".join(words[:n]), " ".join(words[-n:])]
+    return spans

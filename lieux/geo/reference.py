@@ -16,6 +16,10 @@ DECOUPAGE_VERSION = "6.0.0"
 DECOUPAGE = f"https://unpkg.com/@etalab/decoupage-administratif@{DECOUPAGE_VERSION}/data"
 FRANCE_GEOJSON_COMMIT = "5d34ee6d0140c29f785fdb047d9329f1aab58833"
 FRANCE_GEOJSON = f"https://raw.githubusercontent.com/gregoiredavid/france-geojson/{FRANCE_GEOJSON_COMMIT}"
+# Etalab's commune outlines (IGN Admin Express COG; OpenStreetMap, the Polynésie française cadastre and the
+# Nouvelle-Calédonie DTSI for the collectivités d'outre-mer), generalised at 50 m: a year's directory, the COG's vintage.
+CONTOURS_YEAR = "2025"
+CONTOURS = f"https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/{CONTOURS_YEAR}/geojson"
 GEO_API_FIELDS = "nom,code,codesPostaux,centre,codeDepartement,codeRegion,population,type"
 LICENCE_OUVERTE = "Licence Ouverte 2.0"
 
@@ -30,6 +34,7 @@ class ReferenceFile:
     licence: str
     sha256: str | None = None   # None for live services whose answer changes (the digest is still recorded)
     required: bool = True
+    binary: bool = False        # gzipped: the download does not insist on text
 
 
 REFERENCE_FILES = (
@@ -68,6 +73,15 @@ REFERENCE_FILES = (
         "Grégoire David, france-geojson (d'après l'IGN)", f"{FRANCE_GEOJSON}/regions-avec-outre-mer.geojson",
         f"france-geojson commit {FRANCE_GEOJSON_COMMIT[:12]}", "Licence Ouverte (Admin Express, IGN)",
         "a573b672264184d11a2f98220867653b092fe3a964433e30e3a0a4708d72d167", required=False),
+    # Optional: without it, points are checked against their département only (and the build says so).
+    # Not pinned: it could not be downloaded where this was written (no network), so its digest is unknown; the
+    # digest of the copy used is recorded in references_geo, as for the live services.
+    ReferenceFile(
+        "geo-communes-contours", "Contours des communes et arrondissements municipaux, collectivités d'outre-mer "
+        "comprises (Etalab, contours administratifs, généralisés à 50 m)",
+        "Etalab / DINUM (d'après IGN Admin Express COG ; OpenStreetMap et cadastres locaux pour les COM)",
+        f"{CONTOURS}/communes-50m.geojson.gz", f"contours administratifs {CONTOURS_YEAR}", LICENCE_OUVERTE, required=False,
+        binary=True),
 )
 BY_ID = {f.id: f for f in REFERENCE_FILES}
 CACHE_PREFIX = "geo"
@@ -105,7 +119,7 @@ def fetch_file(ref: ReferenceFile, cache_dir=None) -> fetch.Fetched:
     """Download one reference file into the cache (last good copy kept when the download fails)."""
     dest = cached_path(ref, cache_dir)
     try:
-        return fetch.download(ref.url, dest, sha256=ref.sha256)
+        return fetch.download(ref.url, dest, sha256=ref.sha256, text=not ref.binary)
     except fetch.FetchError as e:
         if dest.exists():
             meta = fetch.read_meta(dest)
@@ -121,7 +135,7 @@ def resolve(overrides: dict[str, str] | None = None, cache_dir=None) -> dict[str
     for ref in REFERENCE_FILES:
         try:
             if ref.id in overrides:
-                got = fetch.resolve_input(ref.id, overrides[ref.id], cache_dir)
+                got = fetch.resolve_input(ref.id, overrides[ref.id], cache_dir, text=not ref.binary)
                 resolved[ref.id] = ResolvedFile(ref, got, "ok")
                 continue
             path = cached_path(ref, cache_dir)

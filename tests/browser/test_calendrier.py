@@ -132,7 +132,7 @@ def test_place_page_says_the_position_is_approximate(visit):
 
 
 def test_holiday_note_on_the_place_page(visit):
-    page = visit.goto("/lieu/demo-001?ouvert=2026-12-25T10:00")
+    page = visit.goto("/lieu/demo-010?ouvert=2026-12-25T10:00")
     badge = page.locator("#etat-ferie")
     assert badge.is_visible()
     assert badge.text_content() == "Jour férié (Noël, le vendredi 25 décembre 2026 à 10 h) : horaires à vérifier"
@@ -164,7 +164,7 @@ def test_when_choice_searches_a_holiday(visit):
 
 
 @pytest.mark.parametrize("path", ["/?q=75011", "/?q=75011&ouvert=2026-12-25T10:00", "/?q=75011&ouvert=autre",
-                                  "/lieu/demo-044", "/lieu/demo-001?ouvert=2026-12-25T10:00"])
+                                  "/lieu/demo-044", "/lieu/demo-010?ouvert=2026-12-25T10:00"])
 def test_axe_finds_no_violation(visit, path):
     from axe_playwright_python.sync_playwright import Axe
 

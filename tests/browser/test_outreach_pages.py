@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, Server, require_browser, screenshot, wait_until
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, require_browser, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +29,16 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
+def store_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("outreach") / "signalements.db"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, store_path):
     require_browser()
-    srv = Server(demo_db, tmp_path_factory.mktemp("outreach") / "datasette.log")
+    from tests.test_signalements import start_server
+
+    srv = start_server(demo_db, store_path.parent, LIEUX_SIGNALEMENTS_DB=str(store_path))
     try:
         srv.wait()
         yield srv
@@ -110,7 +117,7 @@ def test_the_printable_sheet_is_one_a4_page_with_its_qr_code(chromium, server):
         page.close()
 
 
-def test_a_report_sent_from_the_place_page(chromium, server, demo_db):
+def test_a_report_sent_from_the_place_page(chromium, server, store_path):
     page = chromium.new_page(viewport={"width": 390, "height": 844})
     try:
         page.goto(f"{server.url}/lieu/demo-003")
@@ -120,7 +127,7 @@ def test_a_report_sent_from_the_place_page(chromium, server, demo_db):
         page.get_by_role("button", name="Envoyer le signalement").click()
         wait_until(page, "document.querySelector('h1') && document.querySelector('h1').textContent.includes('Merci')")
         screenshot(page, "signalement-envoye")
-        with sqlite3.connect(demo_db.parent / "signalements.db") as conn:
+        with sqlite3.connect(store_path) as conn:
             rows = conn.execute("select lieu_id, nature, message from signalements where lieu_id = 'demo-003'").fetchall()
         assert rows == [("demo-003", "horaires", "Fermé le mercredi depuis septembre.")]
     finally:

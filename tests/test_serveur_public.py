@@ -1,0 +1,283 @@
+"""The public instance (`build.py serve`, the paquet image) against the trusted one (`serve --sql`).
+
+In-process Datasette (site.make_datasette) for every rule; the real processes are in test_charge_hostile.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import urllib.parse
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from lieux import site
+from plugins.erreurs import translate
+
+ENDLESS = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+BLOB = "select length(randomblob(300000000))"
+# Malformed Datasette parameters (issue 16): each one answered 500 before; 400 (or 405) now, in French.
+MALFORMED = [
+    "/lieux/lieux?_sort=nexiste_pas", "/lieux/lieux.json?_sort=nexiste_pas", "/lieux/lieux?_sort_desc=x",
+    "/lieux/lieux?_through=%7B%7D", "/lieux/lieux?_through=%7B%22table%22%3A%22x%22%7D",
+    "/lieux/lieux?_through=pas-du-json", "/lieux/lieux?_facet=nexiste_pas", "/lieux/lieux?_facet_array=nexiste_pas",
+    "/lieux/lieux?_sort=nom&_sort_desc=nom", "/lieux/lieux?_timelimit=abc", "/lieux/lieux?id__in=%5B",
+    "/lieux/lieux?_size=abc", "/lieux/lieux?_size=-1", "/lieux/lieux?_size=100000", "/lieux/lieux?_col=nexiste",
+    "/lieux/lieux?_nocol=nexiste", "/lieux/lieux.json?_shape=nexiste", "/lieux/lieux?_search=%22",
+    "/lieux/lieux?_searchmode=raw&_search=%22%22%22", "/lieux/lieux?_fts_table=nexiste&_search=x",
+    "/lieux/lieux.json?_sort=nexiste&_shape=array", "/lieux/communes?_sort=nexiste",
+]
+
+
+@pytest.fixture(scope="module")
+def public(demo_db):
+    return site.make_datasette(demo_db)
+
+
+@pytest.fixture(scope="module")
+def trusted(demo_db):
+    return site.make_datasette(demo_db, sql=True)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", MALFORMED)
+async def test_malformed_parameters_answer_400_in_french(public, path):
+    r = await public.client.get(path)
+    assert r.status_code == 400, (path, r.status_code, r.text[:300])
+    text = r.json()["erreur"] if path.split("?")[0].endswith(".json") else r.text
+    assert any(word in text for word in ("Impossible", "inconnu", "invalide", "illisible", "doit", "gardez")), text[:500]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/lieux/lieux", "/lieux/lieux.json", "/lieux", "/lieux/lieux/demo-001"])
+async def test_other_methods_are_refused_not_500(public, method, path):
+    r = await public.client.request(method, path)
+    assert r.status_code in (403, 405), (method, path, r.status_code)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("sql", [ENDLESS, BLOB, "select 1", "select * from lieux"])
+async def test_no_arbitrary_sql_on_the_public_instance(public, sql):
+    for path in (f"/lieux.json?sql={urllib.parse.quote(sql)}", f"/lieux?sql={urllib.parse.quote(sql)}",
+                 f"/lieux/lieux.json?_where={urllib.parse.quote('1=1 or ' + sql.replace('select', '(select', 1) + ')')}"):
+        r = await public.client.get(path)
+        assert r.status_code == 403, (path, r.status_code)
+        assert "SQL libres sont fermées" in r.text and "télécharge" in r.text
+    page = await public.client.get("/lieux")
+    assert page.status_code == 200 and 'name="sql"' not in page.text  # no SQL editor offered
+
+
+@pytest.mark.asyncio
+async def test_tables_facets_filters_and_canned_queries_stay(demo_db):
+    metadata = site.load_metadata(sql=False)
+    metadata["databases"]["lieux"]["queries"] = {
+        "par_commune": {"sql": "select id, nom from lieux where commune = :commune order by id",
+                        "title": "Lieux d'une commune"}}
+    from datasette.app import Datasette
+
+    ds = Datasette(immutables=[str(demo_db)], metadata=metadata, plugins_dir=str(site.PLUGINS_DIR),
+                   template_dir=str(site.TEMPLATES_DIR), static_mounts=[("static", str(site.STATIC_DIR))],
+                   settings=site.SETTINGS)
+    r = await ds.client.get("/lieux/par_commune.json?commune=Grenoble&_shape=array")
+    assert r.status_code == 200 and r.json() and all(row["id"] for row in r.json())
+    r = await ds.client.get("/lieux/lieux.json?_facet=departement_code&commune=Grenoble&_shape=objects")
+    assert r.status_code == 200 and {row["commune"] for row in r.json()["rows"]} == {"Grenoble"}
+    assert r.json()["facet_results"]["departement_code"]["results"]
+    r = await ds.client.get("/lieux/lieux?_search=Grenoble&_sort=nom")
+    assert r.status_code == 200
+
+
+@pytest.mark.asyncio
+async def test_trusted_instance_runs_sql_with_its_time_limit(trusted):
+    r = await trusted.client.get("/lieux.json?_shape=array&sql=" + urllib.parse.quote("select count(*) as n from lieux"))
+    assert r.status_code == 200 and r.json()[0]["n"] == 50
+    r = await trusted.client.get("/lieux.json?sql=" + urllib.parse.quote(ENDLESS))
+    assert r.status_code == 400 and "temps permis" in r.json()["erreur"]  # sql_time_limit_ms, in French
+    assert (await trusted.client.get("/-/databases.json")).status_code == 200
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/-/databases.json", "/-/threads.json", "/-/plugins.json", "/-/settings.json",
+                                  "/-/config.json", "/-/actor.json", "/-/permissions", "/-/messages", "/-/metadata.json",
+                                  "/-/allow-debug", "/-/patterns", "/-/databases", "/-/threads", "/-/plugins",
+                                  "/-/auth-token", "/-/logout", "/-/nexiste"])
+async def test_introspection_closed_on_the_public_instance(public, path):
+    r = await public.client.get(path)
+    assert r.status_code == 403, (path, r.status_code)
+    assert str(site.ROOT) not in r.text and "/tmp" not in r.text  # never a path of the machine
+
+
+@pytest.mark.asyncio
+async def test_what_stays_open_under_dash(public):
+    assert (await public.client.get("/-/versions.json")).status_code == 200  # health check (README)
+    assert (await public.client.get("/-/static/app.css")).status_code == 200
+    assert (await public.client.get("/-/static-plugins/datasette-cluster-map/datasette-cluster-map.js")).status_code == 200
+    for path in ("/.json", "/lieux.json"):
+        body = (await public.client.get(path)).text
+        assert "/tmp" not in body and str(site.ROOT) not in body
+
+
+@pytest.mark.asyncio
+async def test_whole_database_downloadable_and_linked(public, demo_db):
+    r = await public.client.get("/lieux.db")
+    assert r.status_code == 200 and r.content == demo_db.read_bytes()
+    for page in ("/lieux", "/"):
+        assert 'href="/lieux.db"' in (await public.client.get(page)).text, page
+
+
+@pytest.mark.asyncio
+async def test_geojson_of_tables(public):
+    r = await public.client.get("/lieux/lieux.geojson?_size=5")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")
+    body = r.json()
+    assert body["type"] == "FeatureCollection" and len(body["features"]) == 5
+    f = body["features"][0]
+    assert f["geometry"]["coordinates"] == [f["properties"]["longitude"], f["properties"]["latitude"]]
+    assert "popup" not in f["properties"]
+    r = await public.client.get("/lieux/sources.geojson")
+    assert r.status_code == 400 and "GeoJSON" in r.json()["erreur"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/lieux/lieux.json", "/lieux/lieux.csv", "/lieux/lieux.geojson", "/lieux.json",
+                                  "/lieux/lieux/demo-001.json"])
+async def test_cors_and_caching_on_data_answers(public, path):
+    r = await public.client.get(path)
+    assert r.status_code == 200, path
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["cache-control"].startswith("public, max-age=")
+    etag = r.headers["etag"]
+    again = await public.client.get(path, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    since = await public.client.get(path, headers={"if-modified-since": r.headers["last-modified"]})
+    assert since.status_code == 304
+    preflight = await public.client.options(path)
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/", "/lieux/lieux", "/lieux", "/-/versions.json"])
+async def test_no_cors_on_pages(public, path):
+    r = await public.client.get(path)
+    assert "access-control-allow-origin" not in r.headers, path
+
+
+def test_serve_any_file_name_as_lieux(demo_db, tmp_path):
+    import asyncio
+
+    other = tmp_path / "annuaire-2025.db"
+    other.write_bytes(demo_db.read_bytes())
+    ds = site.make_datasette(other)
+
+    async def run():
+        await ds.invoke_startup()
+        return [await ds.client.get(p) for p in ("/lieux/lieux.json?_shape=array&_size=1", "/api/proches?lat=45&lon=5",
+                                                   "/annuaire-2025")]
+
+    lieux, api, old_name = asyncio.run(run())
+    assert lieux.status_code == 200 and len(lieux.json()) == 1
+    assert api.status_code == 200 and api.json()["lieux"]
+    assert old_name.status_code == 404
+
+
+def test_serve_command_public_and_trusted(monkeypatch, tmp_path):
+    monkeypatch.setenv("LIEUX_SQL", "oui")
+    assert "LIEUX_SQL" not in site.serve_environment(sql=False)  # an exported variable never opens the public one
+    assert site.serve_environment(sql=True)["LIEUX_SQL"] == "oui"
+    metadata = yaml.safe_load(site.METADATA.read_text(encoding="utf-8"))
+    assert metadata["plugins"]["lieux-securite"]["sql"] == {"$env": "LIEUX_SQL"}
+    command = site.serve_command(tmp_path / "x.db", 8001)
+    assert "--cors" not in command
+
+
+def test_serve_cli_options():
+    from build import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert "--sql" in result.output and "--db" in result.output
+
+
+def test_popups_come_from_our_own_column_only(demo_db):
+    """Map popups: with SQL off, only tables and views supply rows; `popup` is a column of lieux alone,
+    built by the build (lieux/load.py) with a link to the row's own page."""
+    with sqlite3.connect(demo_db) as conn:
+        objects = [r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view')")]
+        with_popup = [o for o in objects
+                      if "popup" in [c[1] for c in conn.execute(f"pragma table_info([{o}])")]]
+        assert with_popup == ["lieux"]
+        for (value,) in conn.execute("select popup from lieux"):
+            popup = json.loads(value)
+            assert set(popup) <= {"title", "description", "link"}
+            assert popup["link"].startswith("/lieux/lieux/")
+        # the canned queries of metadata.yml: none supplies a popup column either (nor writes)
+        queries = yaml.safe_load(site.METADATA.read_text(encoding="utf-8"))["databases"]["lieux"].get("queries", {})
+        for name, query in queries.items():
+            assert not query.get("write"), name
+            sql = query["sql"] if isinstance(query, dict) else query
+            params = {p: "" for p in re.findall(r":(\w+)", sql)}
+            columns = [d[0] for d in conn.execute(sql, params).description]
+            assert "popup" not in columns, name
+
+
+@pytest.mark.asyncio
+async def test_canned_queries_of_metadata_answer_on_the_public_instance(public):
+    queries = yaml.safe_load(site.METADATA.read_text(encoding="utf-8"))["databases"]["lieux"].get("queries", {})
+    for name, query in queries.items():
+        params = {p: "G" for p in re.findall(r":(\w+)", query["sql"])}
+        r = await public.client.get(f"/lieux/{name}.json?_shape=array&" + urllib.parse.urlencode(params))
+        assert r.status_code == 200, (name, r.text[:200])
+
+
+@pytest.mark.parametrize("english,french", [
+    ("Cannot sort table by nope", "Impossible de trier par « nope »"),
+    ("no such column: inner.x", "Colonne inconnue : « x »"),
+    ("execute-sql", "SQL libres sont fermées"),
+    ("something new", "Requête invalide : something new"),
+])
+def test_translations(english, french):
+    assert french in translate(english)
+
+
+def test_micro_cache_of_the_search_page(public):
+    """The same search within a minute is answered from memory; cookies, other paths and failures are not."""
+    import asyncio
+
+    from plugins import cache_pages
+
+    calls = []
+
+    async def app(scope, receive, send):
+        calls.append(scope["path"])
+        status = 500 if b"erreur" in scope["query_string"] else 200
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": b"page"})
+
+    wrapped = cache_pages.micro_cache(app, public)
+
+    async def get(path, query=b"", headers=()):
+        sent = []
+
+        async def send(event):
+            sent.append(event)
+        await wrapped({"type": "http", "method": "GET", "path": path, "query_string": query,
+                       "headers": list(headers)}, None, send)
+        return sent
+
+    async def run():
+        for _ in range(3):
+            assert (await get("/", b"q=Grenoble"))[-1]["body"] == b"page"
+        assert calls == ["/"]
+        await get("/", b"q=Grenoble", [(b"cookie", b"ds_actor=x")])
+        await get("/lieux/lieux", b"")
+        await get("/lieux/lieux", b"")
+        await get("/", b"q=erreur")
+        await get("/", b"q=erreur")
+        assert calls == ["/", "/", "/lieux/lieux", "/lieux/lieux", "/", "/"]
+
+    cache_pages.CACHE.clear()
+    asyncio.run(run())
+    assert len(cache_pages.CACHE) == 1
