@@ -23,7 +23,7 @@ BENCH_SQL_TIME_LIMIT_MS = 120_000
 def bench_datasette(db_path):
     import datasette_haversine  # noqa: F401  (fails early when the baseline plugin is missing)
 
-    ds = make_datasette(db_path)
+    ds = make_datasette(db_path, sql=True)  # the SQL full-scan baseline needs the trusted instance (serve --sql)
     ds._settings["sql_time_limit_ms"] = BENCH_SQL_TIME_LIMIT_MS
     ds.sql_time_limit_ms = BENCH_SQL_TIME_LIMIT_MS  # Datasette 0.65 reads this copy, made at start
     return ds
