@@ -17,7 +17,7 @@ trusted instance of `build.py serve --sql`): the public instance refuses it.
 slow filters) beside the traffic; their answers are counted apart (403/400 expected, never 200 with data).
 `--chemin POIDS:MODELE` replaces the profile (repeatable); a model may use {id}, {lat}, {lon},
 {code_postal}, filled from the database. `--base http://127.0.0.1:PORT` uses a running server instead.
-Any answer other than 200, and any network error, counts as an error. Run by hand; never a timed test.
+Any answer other than 200 (or 300, homonyms with their candidats), and any network error, counts as an error. Run by hand; never a timed test.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def samples(db: Path, count: int = 2000) -> list[dict]:
 class Worker(threading.Thread):
     """One keep-alive connection sending requests until the deadline."""
 
-    def __init__(self, host, port, paths, values, deadline, seed, expected=(200,)):
+    def __init__(self, host, port, paths, values, deadline, seed, expected=(200, 300)):  # 300: homonyms
         super().__init__(daemon=True)
         self.host, self.port, self.paths, self.values, self.deadline = host, port, paths, values, deadline
         self.expected = expected
