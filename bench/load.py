@@ -2,14 +2,22 @@
 
 Serve the database and run 60 s of mixed traffic (loopback only; the tool starts and stops the server):
 
-    .venv/bin/python -m bench.load --db /tmp/lieux-bench/lieux.db --duration 60 --profil datasette
     .venv/bin/python -m bench.load --db /tmp/lieux-bench/lieux.db --duration 60 --profil public
+    .venv/bin/python -m bench.load --db /tmp/lieux-bench/lieux.db --duration 30 --comparer
+    .venv/bin/python -m bench.load --db /tmp/lieux-bench/lieux.db --duration 30 --profil public --hostiles 4
+    .venv/bin/python -m bench.load --db /tmp/lieux-bench/lieux.db --duration 60 --profil datasette --sql
 
-`datasette`: Datasette's table page, row pages and a nearest-places SQL query (what this branch serves).
-`public`: the public page `/`, `/api/proches` and `/lieu/<id>` (once the API and pages are merged).
+`public`: the public page `/`, `/api/proches` and `/lieu/<id>`.
+`accueil`: the public page `/` searching a commune (`/?q=<commune>`), alone.
+`versions`: `/-/versions.json`, Datasette's cheapest answer: the ceiling of this server.
+`--comparer` runs `accueil` then `versions` on the same server and prints the ratio (the aim: at least 70 %).
+`datasette`: Datasette's table page, row pages and a nearest-places SQL query; SQL needs `--sql` (the
+trusted instance of `build.py serve --sql`): the public instance refuses it.
+`--hostiles N` adds N connections sending what a stranger could try (recursive CTE, randomblob, `_where`,
+slow filters) beside the traffic; their answers are counted apart (403/400 expected, never 200 with data).
 `--chemin POIDS:MODELE` replaces the profile (repeatable); a model may use {id}, {lat}, {lon},
 {code_postal}, filled from the database. `--base http://127.0.0.1:PORT` uses a running server instead.
-Any answer other than 200, and any network error, counts as an error. Run by hand; never a timed test.
+Any answer other than 200 (or 300, homonyms with their candidats), and any network error, counts as an error. Run by hand; never a timed test.
 """
 
 from __future__ import annotations
@@ -44,29 +52,45 @@ PROFILES = {
         (1, "/api/proches?code_postal={code_postal}&n=10"),
         (3, "/lieu/{id}"),
     ],
+    "accueil": [(1, "/?q={commune}")],
+    "versions": [(1, "/-/versions.json")],
 }
+ENDLESS = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+# What a stranger may try against the public instance; every one must be refused (not 200).
+HOSTILE = [
+    "/lieux.json?sql=" + urllib.parse.quote(ENDLESS),
+    "/lieux.json?sql=" + urllib.parse.quote("select length(randomblob(300000000))"),
+    "/lieux?sql=" + urllib.parse.quote(ENDLESS),
+    "/lieux/lieux.json?_where=" + urllib.parse.quote("id in (" + ENDLESS + ")"),
+    "/lieux/lieux.json?_sort=" + urllib.parse.quote("(select count(*) from lieux)"),
+    "/-/threads.json",
+]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def samples(db: Path, count: int = 2000) -> list[dict]:
     """Values to fill the path models with: real ids and postcodes, points inside mainland France."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = conn.execute("select id, code_postal from lieux where rowid in "
+        rows = conn.execute("select id, code_postal, commune from lieux where rowid in "
                             "(select rowid from lieux order by random() limit ?)", [count]).fetchall()
     rng = random.Random(1)
     return [{"id": urllib.parse.quote(str(i), safe=""), "code_postal": cp or "75001",
-             "lat": round(rng.uniform(43.0, 50.5), 4), "lon": round(rng.uniform(-1.5, 7.5), 4)} for i, cp in rows]
+             "commune": urllib.parse.quote_plus(commune or "Paris"),
+             "lat": round(rng.uniform(43.0, 50.5), 4), "lon": round(rng.uniform(-1.5, 7.5), 4)}
+            for i, cp, commune in rows]
 
 
 class Worker(threading.Thread):
     """One keep-alive connection sending requests until the deadline."""
 
-    def __init__(self, host, port, paths, values, deadline, seed):
+    def __init__(self, host, port, paths, values, deadline, seed, expected=(200, 300)):  # 300: homonyms
         super().__init__(daemon=True)
         self.host, self.port, self.paths, self.values, self.deadline = host, port, paths, values, deadline
+        self.expected = expected
         self.rng = random.Random(seed)
         self.latencies: dict[str, list[float]] = {}
         self.errors: list[str] = []
+        self.statuses: dict[int, int] = {}
 
     def run(self):
         weights = [w for w, _ in self.paths]
@@ -79,7 +103,8 @@ class Worker(threading.Thread):
                 conn.request("GET", path)
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
+                self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+                if response.status not in self.expected:
                     self.errors.append(f"{response.status} {path}")
             except (OSError, http.client.HTTPException) as e:
                 self.errors.append(f"{e!r} {path}")
@@ -101,11 +126,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path):
+def start_server(db: Path, sql: bool = False):
+    """`build.py serve` (the public instance), or `serve --sql` (the trusted one), on a free loopback port."""
     from lieux import site
 
     port = free_port()
-    server = subprocess.Popen(site.serve_command(db, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(site.serve_command(db, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=site.serve_environment(sql))
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -117,53 +144,83 @@ def start_server(db: Path):
     raise click.ClickException("datasette n'a pas démarré")
 
 
+def run(host: str, port: int, chosen, values, duration: float, concurrency: int, hostiles: int = 0) -> dict:
+    """Traffic for `duration` seconds on `concurrency` connections (plus `hostiles` hostile ones)."""
+    deadline = time.monotonic() + duration
+    workers = [Worker(host, port, chosen, values, deadline, seed) for seed in range(concurrency)]
+    attackers = [Worker(host, port, [(1, h) for h in HOSTILE], values, deadline, 1000 + seed,
+                        expected=(400, 403, 404)) for seed in range(hostiles)]
+    started = time.perf_counter()
+    for w in workers + attackers:
+        w.start()
+    for w in workers + attackers:
+        w.join(duration + 60)
+    elapsed = time.perf_counter() - started
+    latencies = [x for w in workers for v in w.latencies.values() for x in v]
+    hostile_statuses: dict[int, int] = {}
+    for w in attackers:
+        for status, count in w.statuses.items():
+            hostile_statuses[status] = hostile_statuses.get(status, 0) + count
+    return {"elapsed": elapsed, "latencies": latencies, "rate": len(latencies) / elapsed,
+            "errors": [e for w in workers for e in w.errors],
+            "per_model": {m: [x for w in workers for x in w.latencies.get(m, [])] for _, m in chosen},
+            "hostile_errors": [e for w in attackers for e in w.errors], "hostile_statuses": hostile_statuses}
+
+
+def report(name: str, base: str, concurrency: int, result: dict) -> None:
+    lat = result["latencies"]
+    click.echo(f"[{name}] {base} ; {concurrency} connexions ; {result['elapsed']:.1f} s ; {len(lat)} réponses 200 ; "
+               f"{len(result['errors'])} erreur(s)")
+    click.echo(f"total : {result['rate']:.1f} req/s ; p50 {percentile(lat, 50) * 1000:.1f} ms ; "
+               f"p99 {percentile(lat, 99) * 1000:.1f} ms")
+    for model, values in result["per_model"].items():
+        click.echo(f"  {len(values):7d} req  p50 {percentile(values, 50) * 1000:7.1f} ms  "
+                   f"p99 {percentile(values, 99) * 1000:7.1f} ms  {model[:90]}")
+    if result["hostile_statuses"]:
+        click.echo(f"  hostiles : {sum(result['hostile_statuses'].values())} requêtes, statuts "
+                   f"{dict(sorted(result['hostile_statuses'].items()))}")
+    for e in (result["errors"] + result["hostile_errors"])[:10]:
+        click.echo(f"  erreur : {e[:200]}")
+
+
 @click.command()
 @click.option("--db", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="Base lieux.db (servie par l'outil si --base est absent, et source des identifiants).")
 @click.option("--base", help="Serveur déjà lancé, sur 127.0.0.1 uniquement.")
 @click.option("--duration", default=60.0, show_default=True, help="Durée en secondes (au plus 600).")
 @click.option("--concurrency", default=8, show_default=True, help="Connexions simultanées (au plus 64).")
-@click.option("--profil", type=click.Choice(sorted(PROFILES)), default="datasette", show_default=True)
+@click.option("--profil", type=click.Choice(sorted(PROFILES)), default="public", show_default=True)
 @click.option("--chemin", "paths", multiple=True, metavar="POIDS:MODELE", help="Remplace le profil (répétable).")
-def main(db, base, duration, concurrency, profil, paths):
+@click.option("--comparer", is_flag=True, help="Mesure « accueil » puis « versions » sur le même serveur et donne le rapport.")
+@click.option("--hostiles", default=0, show_default=True, help="Connexions hostiles à côté du trafic (au plus 16).")
+@click.option("--sql", is_flag=True, help="Sert l'instance de confiance (serve --sql) au lieu de l'instance publique.")
+def main(db, base, duration, concurrency, profil, paths, comparer, hostiles, sql):
     """Envoie un trafic mixte borné (durée, connexions) à un serveur local et mesure req/s, p50, p99, erreurs."""
-    duration, concurrency = min(duration, 600.0), min(concurrency, 64)
-    chosen = [(int(p.split(":", 1)[0]), p.split(":", 1)[1]) for p in paths] if paths else PROFILES[profil]
+    duration, concurrency, hostiles = min(duration, 600.0), min(concurrency, 64), min(hostiles, 16)
+    runs = ([("accueil", PROFILES["accueil"]), ("versions", PROFILES["versions"])] if comparer else
+            [("chemins" if paths else profil,
+              [(int(p.split(":", 1)[0]), p.split(":", 1)[1]) for p in paths] if paths else PROFILES[profil])])
     server = None
     if base is None:
-        if db.name != "lieux.db":
-            raise click.ClickException("la base servie doit s'appeler lieux.db")
-        server, base = start_server(db)
+        server, base = start_server(db, sql=sql)
     host = urllib.parse.urlparse(base)
     if host.hostname not in LOOPBACK:
         raise click.ClickException(f"{base} : test de charge limité à 127.0.0.1.")
     values = samples(db)
+    results = {}
     try:
-        deadline = time.monotonic() + duration
-        workers = [Worker(host.hostname, host.port, chosen, values, deadline, seed) for seed in range(concurrency)]
-        started = time.perf_counter()
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(duration + 60)
-        elapsed = time.perf_counter() - started
+        for name, chosen in runs:
+            results[name] = run(host.hostname, host.port, chosen, values, duration, concurrency, hostiles)
+            report(name, base, concurrency, results[name])
     finally:
         if server:
             server.terminate()
             server.wait(timeout=10)
-    all_latencies = [x for w in workers for v in w.latencies.values() for x in v]
-    errors = [e for w in workers for e in w.errors]
-    click.echo(f"{base} ; {concurrency} connexions ; {elapsed:.1f} s ; {len(all_latencies)} réponses 200 ; "
-               f"{len(errors)} erreur(s)")
-    click.echo(f"total : {len(all_latencies) / elapsed:.1f} req/s ; p50 {percentile(all_latencies, 50) * 1000:.1f} ms ; "
-               f"p99 {percentile(all_latencies, 99) * 1000:.1f} ms")
-    for _, model in chosen:
-        lat = [x for w in workers for x in w.latencies.get(model, [])]
-        click.echo(f"  {len(lat):7d} req  p50 {percentile(lat, 50) * 1000:7.1f} ms  p99 {percentile(lat, 99) * 1000:7.1f} ms  "
-                   f"{model[:90]}")
-    for e in errors[:10]:
-        click.echo(f"  erreur : {e[:200]}")
-    if errors:
+    if comparer:
+        ratio = results["accueil"]["rate"] / results["versions"]["rate"]
+        click.echo(f"/?q=<commune> : {results['accueil']['rate']:.1f} req/s ; /-/versions.json : "
+                   f"{results['versions']['rate']:.1f} req/s ; rapport {ratio:.0%} (objectif : au moins 70 %)")
+    if any(r["errors"] or r["hostile_errors"] for r in results.values()):
         raise SystemExit(1)
 
 

@@ -97,7 +97,7 @@ def popup(values: dict) -> str:
     address = ", ".join(p for p in (values.get("adresse"), f"{values.get('code_postal') or ''} {values.get('commune') or ''}".strip()) if p)
     what = positions.what_the_point_is((values.get("_geo") or {}).get("qualite_geo"))
     if what:
-        address += f" — position approximative : {what}"
+        address += f" — position approximative : le {what}"
     return json.dumps({"title": values.get("nom"), "description": address,
                        "link": f"/lieux/lieux/{quote(str(values.get('id')), safe='')}"}, ensure_ascii=False)
 

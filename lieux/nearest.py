@@ -42,7 +42,7 @@ FILTER_FIELDS = (
 )
 OPEN_NOW = "ouvert_maintenant"  # filter value True: open at the instant `now`
 OPEN_AT = "ouvert_le"  # filter value a naive datetime: open at that local time, in each lieu's own time zone
-OPEN_SQL = "lieu_ouvert(l.horaires, l.departement_code, l.code_insee, l.code_postal) = 1"
+OPEN_SQL = "lieu_ouvert(l.horaires, l.departement_code, l.code_insee, l.code_postal, l.modalites_acces) = 1"
 DECODED_COLUMNS = tuple(schemas.multi_valued(schemas.LIEUX)) + ("sources",)
 
 
@@ -117,18 +117,20 @@ def filter_sql(filters: dict | None, params: dict) -> list[str]:
 
 
 def register_open(conn: sqlite3.Connection, now: datetime | None = None, local: datetime | None = None) -> None:
-    """Register SQL lieu_ouvert(horaires, departement_code, code_insee, code_postal) -> 1/0: open at the
-    instant `now` (default: the clock), or at the naive `local` time read in each lieu's own time zone.
-    A public holiday of the lieu's territory counts as open only when its hours say so with `PH`."""
+    """Register SQL lieu_ouvert(horaires, departement_code, code_insee, code_postal, modalites_acces) -> 1/0:
+    open at the instant `now` (default: the clock), or at the naive `local` time read in each lieu's own
+    time zone. A public holiday of the lieu's territory counts as open only when its hours say so with `PH`;
+    a lieu that receives no public (lieux.texte.receives_public) is never open."""
     from . import horaires, territoires
+    from .texte import receives_public
 
     # The moment is fixed for this registration: the answer depends only on the hours, the time zone
     # and the calendar, shared by many lieux and asked again each time the search box grows.
     instant = now or datetime.now(timezone.utc)
     known: dict = {}
 
-    def open_at(osm, departement_code, code_insee, code_postal):
-        if not osm:
+    def open_at(osm, departement_code, code_insee, code_postal, modalites_acces=None):
+        if not osm or (modalites_acces and not receives_public(_modalites(modalites_acces))):
             return 0
         territoire, zone = territoires.clock(departement_code, code_insee, code_postal)
         key = (osm, zone, territoire.subdivision)
@@ -137,7 +139,15 @@ def register_open(conn: sqlite3.Connection, now: datetime | None = None, local: 
             known[key] = 1 if horaires.state_at(osm, moment, territoire).ouvert is True else 0
         return known[key]
 
-    conn.create_function("lieu_ouvert", 4, open_at)
+    conn.create_function("lieu_ouvert", 5, open_at)
+
+
+def _modalites(text) -> list:
+    try:
+        value = _parse_json(text) if isinstance(text, str) else text
+    except ValueError:
+        return [text]
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 @lru_cache(maxsize=65536)

@@ -110,8 +110,9 @@ def document() -> dict:
                                                       "est alors celle du centre de la commune."},
             "ouvert_maintenant": {"type": "boolean", "nullable": True,
                                   "description": "Ouvert à l'instant, dans le fuseau horaire du lieu ; null si "
-                                                 "les horaires sont absents ou illisibles, ou si c'est un jour "
-                                                 "férié dont les horaires ne disent rien (pas de règle PH)."},
+                                                 "les horaires sont absents ou illisibles, si c'est un jour "
+                                                 "férié dont les horaires ne disent rien (pas de règle PH), ou si "
+                                                 "le lieu n'accueille pas de public (modalites_acces)."},
             "jour_ferie": {"type": "string", "nullable": True,
                            "description": "Le jour férié du jour dans le territoire du lieu (métropole, "
                                           "Alsace-Moselle, chaque département ou collectivité d'outre-mer), "
@@ -228,7 +229,7 @@ def document() -> dict:
                          "AAAA-MM-JJTHH:MM (par exemple 2026-12-25T10:00) : ouverts à cette date et cette heure, "
                          "lues dans le fuseau horaire de chaque lieu. Un jour férié du territoire du lieu, il "
                          "n'est retenu que si ses horaires le disent avec PH. Les lieux aux horaires absents ou "
-                         "illisibles sont exclus."),
+                         "illisibles, et ceux qui n'accueillent pas de public, sont exclus."),
          "schema": {"type": "string", "pattern": OUVERT_PATTERN}},
         {"name": "format", "in": "query", "required": False,
          "description": "« json » (par défaut) ou « geojson » pour une FeatureCollection.",

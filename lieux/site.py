@@ -69,9 +69,9 @@ def load_metadata(sql: bool | None = None) -> dict:
     return metadata
 
 
-def make_datasette(db_path: Path, sql: bool = False):
+def make_datasette(db_path: Path, sql: bool | None = None):
     """An in-process Datasette configured as `serve` runs it (for tests and benchmarks): the public
-    instance, or the trusted one of `serve --sql` with sql=True."""
+    instance, or the trusted one of `serve --sql` with sql=True (None: as LIEUX_SQL says, like serve)."""
     from datasette.app import Datasette
 
     return Datasette(

@@ -26,6 +26,7 @@ from datasette.utils.asgi import Response
 from lieux import apiroutes, eloignement, geocoder, horaires, locating, nearest, openapi, positions, schemas
 from lieux.apiroutes import CORS, JSON_TYPE, answer, error
 from lieux.erreurs_http import translate_body
+from lieux.texte import receives_public
 
 DATABASE = "lieux"
 GEOJSON_TYPE = f"{openapi.GEOJSON}; charset=utf-8"
@@ -168,7 +169,9 @@ def lieu_json(row: dict, base: str = "") -> dict:
     out["position_approximative"] = positions.approximative(row.get("qualite_geo"))
     out["sources"] = source_list(row.get("sources"))
     state = horaires.etat(row.get("horaires"), row)
-    out["ouvert_maintenant"] = state.ouvert if row.get("horaires") else None
+    # A place that receives no public has hours to be reached, never "open" (as its page says).
+    public = receives_public(out.get("modalites_acces") or [])
+    out["ouvert_maintenant"] = state.ouvert if row.get("horaires") and public else None
     out["jour_ferie"] = state.jour_ferie
     if "distance_km" in row:
         out["distance_km"] = row["distance_km"]

@@ -7,12 +7,22 @@ BANNER = ("Données de démonstration : les lieux présentés ici sont inventés
           "l'annuaire. Ne vous y rendez pas et n'appelez pas leurs numéros.")
 
 
+_known: dict = {}  # (database, build) -> bool: the database is immutable while served
+
+
 async def has_demo_data(datasette) -> bool:
     db = datasette.databases.get("lieux")
-    if db is None or "sources" not in await db.table_names():
+    if db is None:
         return False
-    row = (await db.execute("select count(*) from sources where demo = 1")).first()
-    return bool(row[0])
+    key = (db.name, db.hash if not db.is_mutable else None)
+    if key[1] is not None and key in _known:
+        return _known[key]
+    found = False
+    if "sources" in await db.table_names():
+        found = bool((await db.execute("select count(*) from sources where demo = 1")).first()[0])
+    if key[1] is not None:
+        _known[key] = found
+    return found
 
 
 async def banner_text(datasette) -> str | None:

@@ -121,27 +121,50 @@ async def filter_options(db) -> dict:
     return _options_cache[key]
 
 
+_counts: dict = {}
+
+
+async def lieux_count(db) -> int:
+    """The number of lieux, counted once per immutable database (a query less for every page)."""
+    key = (db.name, db.hash if not db.is_mutable else None)
+    if key[1] is None or key not in _counts:
+        _counts[key] = (await db.execute("select count(*) from lieux")).first()[0]
+    return _counts[key]
+
+
 async def run_search(datasette, db, search: dict):
     """(located, results): where the search is centred (found, ambiguous or not found) and, when found,
     the nearest lieux with the honest warnings of lieux.locating."""
-    if search["lat"] is not None:
-        located = locating.Located(locating.FOUND, "", search["lat"], search["lon"], "votre position")
-    else:
-        try:
-            settings = geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
-        except ValueError:
-            settings = None
-        located = await locating.locate_search(db, search, settings)
-    if located.status != locating.FOUND:
-        return located, None
     filters = dict(search["filters"])
     if search["ouvert"] == horaires.NOW:
         filters[nearest.OPEN_NOW] = True
     elif search["ouvert"]:
         filters[nearest.OPEN_AT] = search["ouvert"]
 
-    return located, await db.execute_fn(lambda conn: locating.search_lieux(
-        conn, located.lat, located.lon, located.label, located.departement, search["n"], search["rayon_km"], filters))
+    def nearest_to(conn, located):
+        return locating.search_lieux(conn, located.lat, located.lon, located.label, located.departement,
+                                     search["n"], search["rayon_km"], filters)
+
+    if search["lat"] is not None:
+        located = locating.Located(locating.FOUND, "", search["lat"], search["lon"], "votre position")
+        return located, await db.execute_fn(lambda conn: nearest_to(conn, located))
+    try:
+        settings = geocoder.settings(datasette.plugin_config(geocoder.PLUGIN))
+    except ValueError:
+        settings = None
+    if settings is None:
+        # Without a geocoder, the place and its nearest lieux in one trip to the database thread.
+        def both(conn):
+            found = (locating.locate(conn, q=search["q"]) if search.get("q") else
+                     locating.locate(conn, commune=search.get("commune") or None,
+                                     code_postal=search.get("code_postal") or None))
+            return found, (nearest_to(conn, found) if found.status == locating.FOUND else None)
+
+        return await db.execute_fn(both)
+    located = await locating.locate_search(db, search, settings)
+    if located.status != locating.FOUND:
+        return located, None
+    return located, await db.execute_fn(lambda conn: nearest_to(conn, located))
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -198,7 +221,7 @@ async def search_page(datasette, request):
             empty, warning = results.empty, results.warning
     params = query_params(search)
     query = display.search_query(params)
-    total = (await db.execute("select count(*) from lieux")).first()[0]
+    total = await lieux_count(db)
     more = None
     if lieux and len(lieux) == search["n"] and search["n"] < MAX_N:
         more = "?" + display.search_query(query_params(search, n=min(MAX_N, search["n"] + DEFAULT_N)))

@@ -28,7 +28,8 @@ async def proches(ds, **params):
 
 def open_at(rows: dict, moment: datetime) -> set:
     """Independent of the SQL path: the lieux whose hours are open at `moment`, local to each."""
-    return {i for i, r in rows.items() if r["horaires"] and horaires.etat(r["horaires"], r, local=moment).ouvert is True}
+    return {i for i, r in rows.items() if r["horaires"] and horaires.etat(r["horaires"], r, local=moment).ouvert is True
+            and "Ce lieu n'accueille pas de public" not in (r["modalites_acces"] or "")}
 
 
 @pytest.mark.asyncio
@@ -39,6 +40,8 @@ async def test_on_a_national_holiday_only_places_whose_hours_say_ph_are_open(dem
     found = {l["id"] for l in r.json()["lieux"]}
     rows = rows_of(demo_db)
     assert found <= {i for i, row in rows.items() if row["horaires"] and horaires.mentions_holidays(row["horaires"])}
+    # No lieu that receives no public is ever open (its page says "Pas d'accueil du public").
+    assert all("Ce lieu n'accueille pas de public" not in (rows[i]["modalites_acces"] or "") for i in found)
     assert found == open_at(rows, datetime.fromisoformat(moment))
     if moment in ("2026-12-25T10:00", "2026-07-14T10:00"):  # a Friday and a Tuesday: "Mo-Fr …; PH 10:00-12:00"
         assert found == {"demo-026"}
@@ -46,13 +49,13 @@ async def test_on_a_national_holiday_only_places_whose_hours_say_ph_are_open(dem
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("moment,absent,present", [
-    ("2026-04-27T10:00", {"demo-050"}, {"demo-001", "demo-005"}),           # Mayotte's abolition day (a Monday)
+    ("2026-04-27T10:00", {"demo-050"}, {"demo-010", "demo-014"}),           # Mayotte's abolition day (a Monday)
     ("2026-04-28T10:00", set(), {"demo-050"}),                              # the day after, ordinary
     ("2026-05-27T10:00", {"demo-021"}, {"demo-003", "demo-030"}),           # Guadeloupe's (Mo-Sa 08:30-19:00)
     ("2026-06-10T10:00", {"demo-048"}, {"demo-003", "demo-030"}),           # Guyane's
-    ("2026-06-09T10:00", set(), {"demo-048", "demo-023"}),
+    ("2026-06-09T10:00", set(), {"demo-048", "demo-046"}),
     ("2026-12-26T10:00", {"demo-008"}, {"demo-044", "demo-026"}),           # Alsace-Moselle's 26 décembre (Strasbourg)
-    ("2026-04-03T10:00", {"demo-008", "demo-033"}, {"demo-044", "demo-001"}),  # Vendredi saint, Alsace only
+    ("2026-04-03T10:00", {"demo-008", "demo-033"}, {"demo-044", "demo-010"}),  # Vendredi saint, Alsace only
 ])
 async def test_each_territory_own_holidays(demo_datasette, demo_db, moment, absent, present):
     r = await proches(demo_datasette, lat=46.5, lon=2.5, n=100, ouvert=moment)
@@ -63,11 +66,11 @@ async def test_each_territory_own_holidays(demo_datasette, demo_db, moment, abse
 
 @pytest.mark.asyncio
 async def test_the_date_is_read_in_each_place_time_zone(demo_datasette):
-    # Tuesday 24 November 2026: Bordeaux and Cayenne both open at 08:30 local time ("Mo-Fr 08:30-12:30"),
-    # eleven… four hours apart in UTC; both are open at 08:45 local, neither at 08:15 local.
+    # Tuesday 24 November 2026: Clermont-Ferrand ("Mo-Fr 08:30-12:30") and Cayenne ("Mo-Sa 08:30-19:00") both
+    # open at 08:30 local time, four hours apart in UTC; both are open at 08:45 local, neither at 08:15 local.
     ids = lambda r: {l["id"] for l in r.json()["lieux"]}  # noqa: E731
-    assert {"demo-005", "demo-023"} <= ids(await proches(demo_datasette, lat=46.5, lon=2.5, n=100, ouvert="2026-11-24T08:45"))
-    assert not {"demo-005", "demo-023"} & ids(await proches(demo_datasette, lat=46.5, lon=2.5, n=100, ouvert="2026-11-24T08:15"))
+    assert {"demo-014", "demo-048"} <= ids(await proches(demo_datasette, lat=46.5, lon=2.5, n=100, ouvert="2026-11-24T08:45"))
+    assert not {"demo-014", "demo-048"} & ids(await proches(demo_datasette, lat=46.5, lon=2.5, n=100, ouvert="2026-11-24T08:15"))
 
 
 @pytest.mark.asyncio
@@ -84,6 +87,8 @@ async def test_every_lieu_carries_its_position_quality_and_today_holiday(demo_da
             t = territoires.territoire_of_row(row)
             local = horaires.local_time(territoires.fuseau_of_row(row))
             assert lieu["jour_ferie"] in (territoires.jour_ferie(t, local.date()), None)
+            if "Ce lieu n'accueille pas de public" in lieu["modalites_acces"]:
+                assert lieu["ouvert_maintenant"] is None  # hours to reach it, not opening hours
         r = await demo_datasette.client.get(f"/api/lieux/demo-024?format={fmt}")
         lieu = r.json() if fmt == "json" else r.json()["properties"]
         assert {"qualite_geo", "position_approximative", "jour_ferie"} <= set(lieu)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bench.synthetic_db import build
 from lieux import horaires, nearest, openapi
+from lieux.texte import receives_public
 
 R = 6371.0088
 TOLERANCE_KM = 1e-6
@@ -38,7 +39,8 @@ def all_rows(db_path):
 def matches(row, filters):
     for field, values in (filters or {}).items():
         if field == nearest.OPEN_NOW:
-            if values and horaires.etat(row["horaires"], row, now=NOW).ouvert is not True:
+            if values and (horaires.etat(row["horaires"], row, now=NOW).ouvert is not True
+                           or not receives_public(json.loads(row["modalites_acces"] or "[]"))):
                 return False
             continue
         have = json.loads(row[field]) if row[field] else []

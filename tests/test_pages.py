@@ -177,7 +177,8 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
     page = parse(response.text)
     for lieu_id in page.ids:
         r = rows[lieu_id]
-        assert horaires.is_open(r["horaires"], horaires.timezone_for(r["departement_code"]), now=before) is True
+        assert horaires.etat(r["horaires"], r, now=before).ouvert is True
+        assert "Ce lieu n'accueille pas de public" not in (r["modalites_acces"] or "")
     if not page.ids:
         assert "Aucun lieu ne correspond" in response.text
     else:

@@ -240,3 +240,44 @@ async def test_canned_queries_of_metadata_answer_on_the_public_instance(public):
 ])
 def test_translations(english, french):
     assert french in translate(english)
+
+
+def test_micro_cache_of_the_search_page(public):
+    """The same search within a minute is answered from memory; cookies, other paths and failures are not."""
+    import asyncio
+
+    from plugins import cache_pages
+
+    calls = []
+
+    async def app(scope, receive, send):
+        calls.append(scope["path"])
+        status = 500 if b"erreur" in scope["query_string"] else 200
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": b"page"})
+
+    wrapped = cache_pages.micro_cache(app, public)
+
+    async def get(path, query=b"", headers=()):
+        sent = []
+
+        async def send(event):
+            sent.append(event)
+        await wrapped({"type": "http", "method": "GET", "path": path, "query_string": query,
+                       "headers": list(headers)}, None, send)
+        return sent
+
+    async def run():
+        for _ in range(3):
+            assert (await get("/", b"q=Grenoble"))[-1]["body"] == b"page"
+        assert calls == ["/"]
+        await get("/", b"q=Grenoble", [(b"cookie", b"ds_actor=x")])
+        await get("/lieux/lieux", b"")
+        await get("/lieux/lieux", b"")
+        await get("/", b"q=erreur")
+        await get("/", b"q=erreur")
+        assert calls == ["/", "/", "/lieux/lieux", "/lieux/lieux", "/", "/"]
+
+    cache_pages.CACHE.clear()
+    asyncio.run(run())
+    assert len(cache_pages.CACHE) == 1
