@@ -108,6 +108,17 @@ def distance_text(km, approximate: bool = False, commune: str | None = None) -> 
     return text
 
 
+def lieu_distance(lieu: dict) -> str:
+    """distance_text of a lieu of /api/proches or nearest(): its territory too when far or across the sea
+    ("à 1 408 km, à Mayotte", lieux.locating), never a distance for a point that is not its own."""
+    from . import positions
+
+    approximate = positions.approximative(lieu.get("qualite_geo"))
+    if lieu.get("distance_libelle") and not approximate:
+        return lieu["distance_libelle"]
+    return distance_text(lieu.get("distance_km"), approximate, lieu.get("commune"))
+
+
 def format_day(day: date, year: bool = False) -> str:
     """ "dimanche 20 décembre" (with the year when asked)."""
     first = "1er" if day.day == 1 else str(day.day)

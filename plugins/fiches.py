@@ -15,7 +15,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from lieux import display, horaires, territoires
+from lieux import display, horaires, locating, territoires
 
 DATABASE = "lieux"
 LIST_MAX = 20  # places on one printed list
@@ -38,7 +38,7 @@ def sheet(datasette, request, lieu: dict) -> dict:
         "jours": horaires.describe(osm, horaires.local_time(tz)) if osm else None,
         "telephone_texte": display.format_phone(lieu.get("telephone")),
         "courriels_liste": display.as_list(lieu.get("courriels")),
-        "distance_texte": display.format_distance(lieu.get("distance_km")) if lieu.get("distance_km") is not None else None,
+        "distance_texte": display.lieu_distance(lieu) if lieu.get("distance_km") is not None else None,
     }
 
 
@@ -68,11 +68,16 @@ async def list_sheet(datasette, request):
     answer = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
     lieux = answer.get("lieux") or []
     centre = (answer.get("centre") or {}).get("libelle")
-    context = {"fiches": [sheet(datasette, request, l) for l in lieux], "liste": True,
+    params = {k: request.args.getlist(k) for k in request.args.keys()}
+    candidates = [{"libelle": c.get("libelle") or c.get("nom"),
+                   "url": datasette.urls.path(locating.candidate_url("/fiche", params, c))}
+                  for c in answer.get("candidats") or []]
+    context = {"fiches": [sheet(datasette, request, l) for l in lieux], "liste": True, "candidats": candidates,
                "titre": f"Lieux d'aide au numérique près de {centre}" if centre else "Lieux d'aide au numérique",
-               "erreur": None if lieux else (answer.get("erreur") or "Aucun lieu pour cette recherche."),
+               "erreur": None if lieux or candidates else (answer.get("erreur") or "Aucun lieu pour cette recherche."),
                "retour": datasette.urls.path("/" + ("?" + query if query else ""))}
-    return await render(datasette, request, context, status=200 if lieux else (response.status_code if response.status_code >= 400 else 404))
+    status = 200 if lieux or candidates else (response.status_code if response.status_code >= 400 else 404)
+    return await render(datasette, request, context, status=status)
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from lieux import carte, display
+from lieux import carte, display, locating
 
 # Colour presets (text on white at least 4.5:1, RGAA 3.2): the only colours a host page can choose.
 COLOURS = {"bleu": "Bleu (par défaut)", "vert": "Vert", "violet": "Violet", "rouge": "Rouge brique", "gris": "Gris anthracite"}
@@ -84,14 +84,12 @@ async def widget_view(datasette, request):
     lieux = []
     for lieu in answer.get("lieux") or []:
         lieux.append({**lieu, "page": datasette.absolute_url(request, datasette.urls.path(f"/lieu/{quote(str(lieu['id']), safe='')}")),
-                      "distance_texte": display.format_distance(lieu.get("distance_km")),
+                      "distance_texte": display.lieu_distance(lieu),
                       "telephone_texte": display.format_phone(lieu.get("telephone")),
                       "tel_href": display.tel_href(lieu.get("telephone"))})
-    candidates = []
-    for c in answer.get("candidats") or []:
-        label = f"{c.get('nom')} ({c.get('departement')})" if c.get("departement") else str(c.get("nom"))
-        candidates.append({"libelle": label, "url": datasette.urls.path(
-            "/widget?" + widget_query({**{k: v for k, v in params.items() if k not in PLACE_PARAMS}, "commune": label}))})
+    candidates = [{"libelle": c.get("libelle") or c.get("nom"),
+                   "url": datasette.urls.path(locating.candidate_url("/widget", params, c))}
+                  for c in answer.get("candidats") or []]
     map_data = {**carte.tile_config(datasette.plugin_config(carte.CONFIG_PLUGIN)), "centre": None,
                 "lieux": [{"id": l["id"], "nom": l["nom"], "lat": l.get("latitude"), "lon": l.get("longitude"),
                            "url": l["page"], "distance": l["distance_texte"]} for l in lieux]}
@@ -99,6 +97,7 @@ async def widget_view(datasette, request):
     if centre.get("latitude") is not None:
         map_data["centre"] = {"lat": centre["latitude"], "lon": centre["longitude"], "label": centre.get("libelle")}
     context = {"params": params, "lieux": lieux, "candidats": candidates, "centre": centre,
+               "avertissement": answer.get("avertissement"),
                "erreur": answer.get("erreur") or answer.get("message"), "map_data": map_data,
                "site": datasette.absolute_url(request, datasette.urls.path("/")),
                "leaflet_js": datasette.urls.static_plugins("datasette-leaflet", "leaflet-v1.7.1.js"),

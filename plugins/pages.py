@@ -89,10 +89,7 @@ def result_card(datasette, lieu: dict, ouvert=None) -> dict:
         "?" + urlencode({"ouvert": horaires.format_ouvert(ouvert)}) if isinstance(ouvert, datetime) else "")
     card["approximative"] = positions.approximative(lieu.get("qualite_geo"))
     card["distance"] = display.format_distance(lieu.get("distance_km"))
-    card["distance_texte"] = display.distance_text(lieu.get("distance_km"), card["approximative"], lieu.get("commune"))
-    if lieu.get("distance_libelle") and not card["approximative"]:
-        # "à 1 408 km, à Mayotte": with the territory for a lieu too far or across the sea (lieux.locating).
-        card["distance_texte"] = lieu["distance_libelle"]
+    card["distance_texte"] = display.lieu_distance(lieu)
     state = opening(lieu)
     card["ouvert"] = state["ouvert"]
     card["jour_ferie"] = state["jour_ferie"] if state["lisible"] else None

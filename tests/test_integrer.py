@@ -8,6 +8,7 @@ import re
 import pytest
 
 from plugins.integrer import COLOURS, widget_params
+from tests.conftest import requires_reference
 from plugins.securite import FRAMABLE_PATHS, headers_for
 
 
@@ -80,3 +81,18 @@ async def test_accessibility_statement(demo_datasette):
         assert html.escape(part, quote=True) in r.text or part in r.text, part
     home = await demo_datasette.client.get("/")
     assert "Accessibilité : non conforme" in home.text and "/accessibilite" in home.text
+
+
+@requires_reference
+@pytest.mark.asyncio
+async def test_homonyms_offer_the_choice_in_the_widget_and_the_sheet(reference_datasette):
+    for path in ("/widget?commune=Saint-Denis&couleur=vert", "/fiche?commune=Saint-Denis"):
+        r = await reference_datasette.client.get(path)
+        assert r.status_code == 200, path
+        links = re.findall(r'<li><a href="([^"]+)">Saint-Denis \((\d+)\)', r.text)
+        assert {"93", "974"} <= {dep for _, dep in links}, path
+        chosen = html.unescape(next(url for url, dep in links if dep == "974"))
+        assert chosen.split("?")[0] == path.split("?")[0] and ("couleur=vert" in chosen) == ("couleur" in path)
+        r = await reference_datasette.client.get(chosen)
+        assert r.status_code == 200 and "près de Saint-Denis (974)" in r.text and "97400" not in r.text.split("<main")[0], chosen
+        assert "Mayotte" in r.text  # the nearest beyond the island are labelled with their territory

@@ -511,8 +511,7 @@ async def test_the_sql_pages_are_french_when_sql_is_on(demo_db, monkeypatch):
     """`serve --sql` (trusted local use) opens typed SQL: the database and query pages are in French."""
     from lieux.site import make_datasette
 
-    monkeypatch.setenv("LIEUX_SQL", "oui")
-    ds = make_datasette(demo_db)
+    ds = make_datasette(demo_db, sql=True)  # as `serve --sql` runs it
     r = await ds.client.get("/lieux?sql=select+id%2C+nom+from+lieux+order+by+id+limit+3")
     assert r.status_code == 200
     page = r.text
