@@ -16,6 +16,9 @@ METADATA = ROOT / "metadata.yml"
 PLUGINS_DIR = ROOT / "plugins"
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
+# Where plugins/securite.py keeps, for one request, its CSP nonce and the hashes of the inline scripts plugins add
+# (plugins/cache_pages.py replays the hashes with a cached page).
+CSP_SCOPE_KEY = "lieux_csp"
 SETTINGS = {
     "sql_time_limit_ms": 2000,
     "max_returned_rows": 1000,

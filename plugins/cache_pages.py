@@ -5,7 +5,8 @@ Datasette's cheapest answer costs ~3 ms. The database is immutable while served,
 address changes only with the build and with the time of day (« ouvert maintenant »): it is kept for
 TTL_SECONDS, keyed by the address, the build and the time slice, in a bounded LRU (MAX_ENTRIES pages).
 Not cached: other paths, other methods, requests with cookies (a signed-in maintainer), answers other than
-200, answers that set a cookie or carry a CSP nonce. Security headers are added outside (plugins/securite.py).
+200, answers that set a cookie or carry a CSP nonce. Security headers are added outside (plugins/securite.py);
+the hashes of the inline scripts plugins add to the page are kept with it and given back to its CSP.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import OrderedDict
 from datasette import hookimpl
 
 from lieux import apiroutes, geocoder
+from lieux.site import CSP_SCOPE_KEY
 
 PATHS = ("/",)
 TTL_SECONDS = 60
@@ -46,8 +48,8 @@ def cacheable(start: dict, body: bytes) -> bool:
     return start["status"] == 200 and b"set-cookie" not in names and b"nonce=" not in body
 
 
-def remember(key, start: dict, body: bytes) -> None:
-    CACHE[key] = (start, body)
+def remember(key, start: dict, body: bytes, script_hashes: frozenset) -> None:
+    CACHE[key] = (start, body, script_hashes)
     CACHE.move_to_end(key)
     while len(CACHE) > MAX_ENTRIES:
         CACHE.popitem(last=False)
@@ -58,10 +60,13 @@ def micro_cache(app, datasette):
         key = cache_key(datasette, scope)
         if key is None:
             return await app(scope, receive, send)
+        csp = scope.get(CSP_SCOPE_KEY)  # plugins/securite.py's state for this response
         hit = CACHE.get(key)
         if hit is not None:
             CACHE.move_to_end(key)
-            start, body = hit
+            start, body, script_hashes = hit
+            if csp is not None:  # the inline scripts of the cached page are allowed by the same hashes
+                csp["hashes"].update(script_hashes)
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
@@ -75,7 +80,7 @@ def micro_cache(app, datasette):
                 if not event.get("more_body"):
                     body = b"".join(parts)
                     if cacheable(start_event, body):
-                        remember(key, dict(start_event), body)
+                        remember(key, dict(start_event), body, frozenset(csp["hashes"]) if csp is not None else frozenset())
             await send(event)
 
         await app(scope, receive, capture)

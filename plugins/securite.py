@@ -34,7 +34,7 @@ from datasette.utils import await_me_maybe
 from datasette.utils.asgi import Forbidden
 
 from lieux.carte import configured_tile_origins
-from lieux.site import METADATA
+from lieux.site import CSP_SCOPE_KEY, METADATA
 
 PLUGIN = "lieux-securite"
 TRUE = ("1", "oui", "true", "yes")
@@ -42,7 +42,7 @@ TRUE = ("1", "oui", "true", "yes")
 TILE_HOSTS = configured_tile_origins(METADATA)
 # Open on the public instance under /-/: static files and the versions (see the docstring).
 OPEN_INTROSPECTION = re.compile(r"^/-/(static/|static-plugins/|versions(\.json)?$)")
-SCOPE_KEY = "lieux_csp"
+SCOPE_KEY = CSP_SCOPE_KEY
 
 
 def script_hash(script: str) -> str:

@@ -259,3 +259,24 @@ def test_no_script_runs_in_a_real_browser(injection_server, injection_db):
     assert dialogs == []
     assert violations == []  # the policy lets Datasette's and the map's own scripts run
     assert any("<script>" in text for text in popups), popups  # shown as text
+
+
+@pytest.mark.asyncio
+async def test_a_cached_search_page_keeps_the_script_hashes_of_its_csp(demo_datasette):
+    # plugins/cache_pages.py answers the same search from memory; the inline scripts plugins add to the page
+    # (datasette-leaflet's configuration) must still be allowed by the CSP of that second answer
+    import base64
+    import hashlib
+    import re
+
+    first = await demo_datasette.client.get("/?q=Paris&n=7")
+    second = await demo_datasette.client.get("/?q=Paris&n=7")
+    assert first.text == second.text  # the second answer came from the cache
+    for response in (first, second):
+        policy = response.headers["content-security-policy"]
+        inline = [m.group(1) for m in re.finditer(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>",
+                                                  response.text, re.S) if "nonce=" not in m.group(0)]
+        assert inline, "the page has plugin scripts to allow"
+        for script in inline:
+            digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in policy
