@@ -136,16 +136,7 @@ def next_url(path: str, p: dict, last_id: int) -> str:
 def lieu_record(row: dict) -> dict:
     """One line of the bulk export: the standard's fields (lists for multi-valued ones), then département,
     quality of the position and sources."""
-    multi = set(schemas.multi_valued(schemas.LIEUX))
-    out = {}
-    for name in schemas.field_names(schemas.LIEUX):
-        value = row.get(name)
-        if name in multi and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                value = [v for v in value.split(schemas.SEPARATOR) if v]
-        out[name] = value
+    out = schemas.standard_values(row)
     out["departement"] = row.get("departement_code")
     out["qualite_geo"] = row.get("qualite_geo")
     out["position_approximative"] = positions.approximative(row.get("qualite_geo"))

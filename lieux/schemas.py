@@ -78,3 +78,19 @@ TABLES = {
 
 def table_for(name: str) -> str:
     return TABLES.get(name, name.replace("-", "_"))
+
+
+def standard_values(row: dict, name: str = LIEUX) -> dict:
+    """A database row as the schema's fields, in order, multi-valued ones as lists (the database keeps them as
+    JSON text; an older `|`-separated text is split): what the API and the bulk export show of a lieu."""
+    multi = set(multi_valued(name))
+    out = {}
+    for field in field_names(name):
+        value = row.get(field)
+        if field in multi and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = [v for v in value.split(SEPARATOR) if v]
+        out[field] = value
+    return out

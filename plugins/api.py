@@ -152,16 +152,7 @@ def lieu_json(row: dict, base: str = "") -> dict:
     """A lieu as the API shows it: the standard's fields (lists for multi-valued ones), then what the
     directory adds: its page (url, `base` + /lieu/<id>), its département, the quality of its position
     (qualite_geo, position_approximative), its source lists, open now."""
-    multi = set(schemas.multi_valued(schemas.LIEUX))
-    out = {}
-    for name in schemas.field_names(schemas.LIEUX):
-        value = row.get(name)
-        if name in multi and isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                value = [v for v in value.split(schemas.SEPARATOR) if v]
-        out[name] = value
+    out = schemas.standard_values(row)
     out["url"] = base + f"/lieu/{quote(str(row.get('id')), safe='')}"
     out["departement"] = ({"code": row.get("departement_code"), "nom": row.get("departement_nom")}
                           if row.get("departement_code") else None)

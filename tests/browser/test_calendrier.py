@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, Server, require_browser, wait_until
+from tests.browser.harness import Server, require_browser, wait_until
 from tests.browser.test_public_pages import Visit, result_ids
 from tests.conftest import REFERENCE, run_build
 from tests.reference_inputs import GEO_REFERENCE_INPUTS
@@ -43,17 +43,6 @@ def approx_db(tmp_path_factory):
     db = folder / "lieux.db"
     run_build(db, *args)
     return db
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

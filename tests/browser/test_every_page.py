@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Server, require_browser, wait_until
+from tests.browser.harness import SCREENSHOTS, Server, require_browser, wait_until
 from tests.conftest import REFERENCE, run_build
 from tests.reference_inputs import GEO_REFERENCE_INPUTS
 
@@ -51,17 +51,6 @@ def site(site_db, tmp_path_factory):
         yield srv
     finally:
         srv.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def samples(db_path) -> dict:

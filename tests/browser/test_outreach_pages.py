@@ -12,20 +12,9 @@ import threading
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, require_browser, screenshot, wait_until
+from tests.browser.harness import require_browser, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from tests.browser.harness import VIEWPORTS, Server, require_browser, wait_until
-from tests.browser.test_public_pages import Visit, chromium, result_ids  # noqa: F401  (fixture)
+from tests.browser.test_public_pages import Visit, result_ids
 
 pytestmark = pytest.mark.browser
 

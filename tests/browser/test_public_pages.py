@@ -17,24 +17,13 @@ import pytest
 
 from lieux.nearest import haversine_km
 from tests.hostile_data import HOSTILE_NAME, build_hostile_db
-from tests.browser.harness import (wait_until, CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, VIEWPORTS, Server, require_browser,
+from tests.browser.harness import (wait_until, SCREENSHOTS, VIEWPORTS, Server, require_browser,
                                    screenshot)
 
 pytestmark = pytest.mark.browser
 
 LYON = {"latitude": 45.7640, "longitude": 4.8357}
 SERIOUS = ("serious", "critical")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
