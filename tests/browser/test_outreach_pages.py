@@ -12,27 +12,10 @@ import threading
 
 import pytest
 
-from tests.browser.harness import require_browser, screenshot, wait_until
+from tests.browser.harness import screenshot, wait_until
+from tests.test_signalements import server, store_path  # noqa: F401  (a server with its own reports file)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
-    return tmp_path_factory.mktemp("outreach") / "signalements.db"
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, store_path):
-    require_browser()
-    from tests.test_signalements import start_server
-
-    srv = start_server(demo_db, store_path.parent, LIEUX_SIGNALEMENTS_DB=str(store_path))
-    try:
-        srv.wait()
-        yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture(scope="module")
