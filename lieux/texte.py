@@ -87,7 +87,13 @@ def normal_case(text, address: bool = False):
     "COMMUNE DE BREST" → "Commune de Brest"; "2 RUE FREZIER" (address) → "2 rue Frezier";
     "CCAS DE SAINT-ÉTIENNE" → "CCAS de Saint-Étienne". Acronyms of lieux/vocabulaire/sigles.yml stay in capitals.
     """
-    if not isinstance(text, str) or not in_capitals(text):
+    return _normal_case(text, address) if isinstance(text, str) else text
+
+
+# Pure functions of a string, called for every result of every search on the same few thousand names: cached.
+@functools.lru_cache(maxsize=1 << 16)
+def _normal_case(text: str, address: bool) -> str:
+    if not in_capitals(text):
         return text
     words = text.split(" ")
     # "2 RUE FREZIER": after a house number, the street type stays in lower case.
@@ -119,8 +125,11 @@ def acronyms(*texts) -> list[tuple[str, str]]:
 def public_text(text):
     """A free text as the public reads it: a raw source phrase replaced ("" when it says nothing to them),
     a text in capitals in normal case, anything else unchanged."""
-    if not isinstance(text, str):
-        return text
+    return _public_text(text) if isinstance(text, str) else text
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _public_text(text: str) -> str:
     replacement = vocabulary()["textes"].get(comparable(text))
     if replacement is not None:
         return replacement
@@ -134,7 +143,10 @@ def itinerance_label(value: str) -> str:
 def receives_public(modalites_acces) -> bool:
     """False when the place says "Ce lieu n'accueille pas de public" (standard's modalites_acces value)."""
     values = modalites_acces if isinstance(modalites_acces, (list, tuple)) else [modalites_acces]
-    return not any(isinstance(v, str) and comparable(v) == comparable(NO_PUBLIC) for v in values)
+    return not any(isinstance(v, str) and comparable(v) == _NO_PUBLIC for v in values)
+
+
+_NO_PUBLIC = comparable(NO_PUBLIC)
 
 
 def for_browser() -> dict:

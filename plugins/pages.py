@@ -15,7 +15,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from lieux import (carte, display, eloignement, geocoder, horaires, locating, nearest, positions, schemas,
-                   territoires)
+                   sync_templates, territoires)
 from lieux import texte as affichage
 from lieux.search import (DEFAULT_N, MAX_N, OTHER, SearchError, has_place, moment_label, moments, parse_search,
                           query_params)
@@ -36,19 +36,28 @@ def lieu_path(datasette, lieu_id: str) -> str:
     return datasette.urls.path(f"/lieu/{quote(str(lieu_id), safe='')}")
 
 
-def opening(lieu: dict, now=None, local=None) -> dict:
-    """The opening of a lieu in its own time zone and territory's calendar, at the instant `now` (default
-    the clock) or at the naive local time `local` (a date asked with ?ouvert=): open (True, False, None),
-    that day's public holiday, the week table (with the holidays still to come this week marked) and the
-    public holidays of the 14 days from then with what its hours say of them."""
-    territoire = territoires.territoire_of_row(lieu)
-    tz = territoires.fuseau_of_row(lieu)
-    osm = lieu.get("horaires")
+def open_state(lieu: dict, now=None, local=None) -> dict:
+    """Whether a lieu is open at the instant `now` (default the clock) or at the naive local time `local`, in its
+    own time zone and territory's calendar: what a search result shows, the start of `opening`."""
+    territoire, tz = territoires.clock_of_row(lieu)
     if local is None:
         local = horaires.local_time(tz, now)
-    today = local.date()
+    osm = lieu.get("horaires")
     state = horaires.state_at(osm, local, territoire)
-    ahead = horaires.holidays_ahead(osm, territoire, today) if osm else []
+    # A place that receives no public has hours to be reached, not opening hours: never "open now" (README).
+    public = affichage.receives_public(display.as_list(lieu.get("modalites_acces")))
+    return {"ouvert": state.ouvert if osm and public else None, "accueil_public": public,
+            "jour_ferie": state.jour_ferie, "lisible": state.lisible, "local": local, "territoire": territoire,
+            "fuseau": tz}
+
+
+def opening(lieu: dict, now=None, local=None) -> dict:
+    """The opening of a lieu (open_state) with that day's public holiday, the week table (with the holidays still
+    to come this week marked) and the public holidays of the 14 days from then with what its hours say of them."""
+    state = open_state(lieu, now, local)
+    local, osm = state["local"], lieu.get("horaires")
+    today = local.date()
+    ahead = horaires.holidays_ahead(osm, state["territoire"], today) if osm else []
     by_date = {h["date"]: h for h in ahead}
     monday = today - timedelta(days=today.weekday())
     week = []
@@ -56,18 +65,16 @@ def opening(lieu: dict, now=None, local=None) -> dict:
         holiday = by_date.get(monday + timedelta(days=i))
         week.append({"jour": jour, "texte": holiday["texte"] if holiday else texte,
                      "ferie": holiday["nom"] if holiday else None})
-    # A place that receives no public has hours to be reached, not opening hours: never "open now" (README).
-    public = affichage.receives_public(display.as_list(lieu.get("modalites_acces")))
     return {
-        "ouvert": state.ouvert if osm and public else None,
-        "accueil_public": public,
-        "jour_ferie": state.jour_ferie,
-        "lisible": state.lisible,
+        "ouvert": state["ouvert"],
+        "accueil_public": state["accueil_public"],
+        "jour_ferie": state["jour_ferie"],
+        "lisible": state["lisible"],
         "semaine": week,
         "feries": [{**h, "jour": display.format_day(h["date"])} for h in ahead],
         "aujourdhui": local.weekday(),
         "moment": display.format_moment(local),
-        "fuseau": tz,
+        "fuseau": state["fuseau"],
         "lieu_fuseau": territoires.zone_name(lieu),
     }
 
@@ -90,7 +97,7 @@ def result_card(datasette, lieu: dict, ouvert=None) -> dict:
     card["approximative"] = positions.approximative(lieu.get("qualite_geo"))
     card["distance"] = display.format_distance(lieu.get("distance_km"))
     card["distance_texte"] = display.lieu_distance(lieu)
-    state = opening(lieu)
+    state = open_state(lieu)
     card["ouvert"] = state["ouvert"]
     card["jour_ferie"] = state["jour_ferie"] if state["lisible"] else None
     return card
@@ -258,7 +265,7 @@ async def search_page(datasette, request):
             "texte": affichage.for_browser(),
         },
     }
-    html = await datasette.render_template("index.html", context, request=request, view_name="recherche")
+    html = await sync_templates.render(datasette, "index.html", context, request=request, view_name="recherche")
     return Response.html(html, status=status)
 
 
@@ -345,7 +352,7 @@ async def lieu_page(datasette, request):
             {"id": lieu["id"], "nom": shown["nom"], "lat": lieu.get("latitude"), "lon": lieu.get("longitude"),
              "approximative": positions.approximative(lieu.get("qualite_geo"))}]},
     }
-    html = await datasette.render_template("lieu.html", context, request=request, view_name="lieu")
+    html = await sync_templates.render(datasette, "lieu.html", context, request=request, view_name="lieu")
     return Response.html(html)
 
 

@@ -1,5 +1,7 @@
 """Column descriptions of every table, read from the Table Schemas in schemas/ (the one place a field is described)."""
 
+from functools import cache
+
 from datasette import hookimpl
 
 from lieux import schemas
@@ -60,7 +62,19 @@ def column_descriptions(schema_name: str) -> dict:
     return out
 
 
+@cache
+def _tables_columns() -> tuple:
+    """((table, {column: description}), ...), read once: the schemas do not change while the server runs."""
+    return tuple((table, meta["columns"]) for table, meta in _read_tables_metadata().items())
+
+
 def tables_metadata() -> dict:
+    """{table: {"columns": {...}}}: new dicts at every call, since Datasette merges metadata.yml into what this
+    hook returns (Datasette calls it several times per page: reading the schemas each time cost ~0.3 ms)."""
+    return {table: {"columns": dict(columns)} for table, columns in _tables_columns()}
+
+
+def _read_tables_metadata() -> dict:
     tables = {}
     for schema_name in schemas.list_schemas():
         table = schemas.table_for(schema_name)

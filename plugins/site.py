@@ -81,7 +81,7 @@ def nav_links(urls, request, which: str) -> list[dict]:
     current = getattr(request, "path", None) if request is not None else None
     out = []
     for path, label in (NAV if which == "nav" else FOOTER):
-        href = urls.path(path)
+        href = str(urls.path(path))  # a plain str: Datasette's PrefixedUrlString calls dir(str) on each method
         active = current is not None and (current == href or (path != "/" and current.rstrip("/") == href.rstrip("/")))
         out.append({"href": href, "label": label, "actif": active})
     return out

@@ -38,3 +38,19 @@ def test_markdown_table():
                        "load": {"proches": 450.0, "versions": 500.0}}}
     table = run.markdown([result])
     assert "| 100\u202f000 |" in table and "×600" in table and "90%" in table
+
+
+def test_alternated_rounds_add_up():
+    """bench/load.py --comparer: the rounds of one profile are added up into one result (answers, time, errors)."""
+    from bench import load
+
+    def part(latencies, elapsed, errors=(), hostile=None):
+        return {"elapsed": elapsed, "latencies": list(latencies), "rate": len(latencies) / elapsed,
+                "errors": list(errors), "per_model": {"/?q={commune}": list(latencies)}, "hostile_errors": [],
+                "hostile_statuses": hostile or {}}
+
+    total = load.combined([part([0.01] * 30, 2.0), part([0.02] * 10, 2.0, ["500 /?q=x"], {403: 2}),
+                           part([], 1.0, hostile={403: 1, 400: 4})])
+    assert total["elapsed"] == 5.0 and len(total["latencies"]) == 40 and total["rate"] == 8.0
+    assert total["per_model"]["/?q={commune}"] == [0.01] * 30 + [0.02] * 10
+    assert total["errors"] == ["500 /?q=x"] and total["hostile_statuses"] == {403: 3, 400: 4}

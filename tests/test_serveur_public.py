@@ -281,3 +281,23 @@ def test_micro_cache_of_the_search_page(public):
     cache_pages.CACHE.clear()
     asyncio.run(run())
     assert len(cache_pages.CACHE) == 1
+
+
+def test_micro_cache_lifetime_is_configured(public, monkeypatch):
+    """metadata.yml reads `secondes` from LIEUX_CACHE_SECONDES: 60 when unset, 0 turns the cache off (the app is
+    served unwrapped), anything else than a whole number is refused in French."""
+    from plugins import cache_pages
+
+    def app(scope, receive, send):
+        raise AssertionError("not called")
+
+    monkeypatch.delenv("LIEUX_CACHE_SECONDES", raising=False)
+    assert cache_pages.ttl_seconds(public) == cache_pages.TTL_SECONDS == 60
+    assert cache_pages.micro_cache(app, public) is not app
+    monkeypatch.setenv("LIEUX_CACHE_SECONDES", "300")
+    assert cache_pages.ttl_seconds(public) == 300
+    monkeypatch.setenv("LIEUX_CACHE_SECONDES", "0")
+    assert cache_pages.micro_cache(app, public) is app
+    monkeypatch.setenv("LIEUX_CACHE_SECONDES", "une minute")
+    with pytest.raises(ValueError, match="nombre entier de secondes"):
+        cache_pages.ttl_seconds(public)
