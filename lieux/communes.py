@@ -171,9 +171,9 @@ def by_name(gaz: Gazetteer, name: str):
     return place.lat, place.lon, label(place)
 
 
-def from_text(gaz: Gazetteer, text: str):
+def from_text(gaz: Gazetteer, text: str, endings: bool = True):
     """Free text: a postcode (with the commune after it, if any), an INSEE code, a commune name,
-    or an address whose last words are a commune."""
+    or (with `endings`) an address whose last words are a commune."""
     text = text.strip()
     m = POSTCODE.search(text)
     if m:
@@ -185,7 +185,7 @@ def from_text(gaz: Gazetteer, text: str):
         p = gaz.by_code[text.upper()]
         return p.lat, p.lon, label(p)
     found = by_name(gaz, text)
-    if found:
+    if found or not endings:
         return found
     # An address: try the part after the last comma, then ever shorter endings.
     parts = [p for p in re.split(r",", text) if p.strip()]
@@ -202,19 +202,20 @@ def from_text(gaz: Gazetteer, text: str):
 
 
 def locate(conn: sqlite3.Connection, commune: str | None = None, code_postal: str | None = None,
-           q: str | None = None) -> tuple[float, float, str] | None:
+           q: str | None = None, endings: bool = True) -> tuple[float, float, str] | None:
     """(lat, lon, label) of a commune (name or INSEE code), a postcode or free text; None if not found.
 
-    With both commune and code_postal, the commune of that name having that postcode.
+    With both commune and code_postal, the commune of that name having that postcode. `endings`: free text may
+    be an address whose last words name a commune (without it, only whole names and postcodes).
     """
     for gaz in gazetteers(conn):
-        found = locate_in(gaz, commune, code_postal, q)
+        found = locate_in(gaz, commune, code_postal, q, endings)
         if found:
             return found
     return None
 
 
-def locate_in(gaz: Gazetteer, commune: str | None, code_postal: str | None, q: str | None):
+def locate_in(gaz: Gazetteer, commune: str | None, code_postal: str | None, q: str | None, endings: bool = True):
     if code_postal:
         return by_postcode(gaz, code_postal.strip(), commune)
     if commune:
@@ -224,5 +225,5 @@ def locate_in(gaz: Gazetteer, commune: str | None, code_postal: str | None, q: s
             return p.lat, p.lon, label(p)
         return by_name(gaz, commune)
     if q:
-        return from_text(gaz, q)
+        return from_text(gaz, q, endings)
     return None

@@ -105,6 +105,23 @@ def state_at(osm: str | None, local: datetime, territoire: territoires.Territoir
     return Etat(bool(expression.is_open(local)), holiday)
 
 
+def next_change(osm: str | None, local: datetime, territoire: territoires.Territoire = territoires.DEFAULT) -> datetime:
+    """The naive local time from which state_at(osm, ·, territoire) may differ from its value at `local`: the next
+    change of the hours that rule that day, or the next midnight, when the day changes (and a public holiday may
+    start or end), whichever comes first."""
+    midnight = datetime.combine(local.date() + timedelta(days=1), time())
+    if parse(osm) is None:
+        return midnight
+    expression = for_day(osm, local.date(), territoires.jour_ferie(territoire, local.date()))
+    change = expression.next_change(local) if expression is not None else None
+    return min(change, midnight) if change is not None and change > local else midnight
+
+
+def epoch(local: datetime, timezone_name: str) -> float:
+    """A naive local time of `timezone_name` as a POSIX timestamp (the earlier one when a clock change repeats it)."""
+    return local.replace(tzinfo=ZoneInfo(timezone_name)).timestamp()
+
+
 def etat(osm: str | None, row: dict, now: datetime | None = None, local: datetime | None = None) -> Etat:
     """The state of a lieu (a row with departement_code, code_insee, code_postal) at the instant `now`
     (naive means UTC; default the clock), or at naive `local` time read in the lieu's own time zone."""

@@ -85,8 +85,9 @@ def locate(conn: sqlite3.Connection, commune: str | None = None, code_postal: st
         located = from_resolution(d, places.resolve_search(d, commune=commune, code_postal=code_postal, q=q))
         if located.status != UNKNOWN:
             return located
-    # Without the reference geography, or for a postcode it lacks: the lieux themselves.
-    old = communes.locate(conn, commune=commune, code_postal=code_postal, q=q)
+    # Without the reference geography, or for a postcode or a name it lacks: the lieux themselves. With the
+    # reference, never the last words of a text it did not understand ("Introuvable-sur-Mer" is not Mer).
+    old = communes.locate(conn, commune=commune, code_postal=code_postal, q=q, endings=d is None)
     if old is None:
         return Located(UNKNOWN, asked)
     return Located(FOUND, asked, old[0], old[1], old[2])

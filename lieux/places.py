@@ -41,6 +41,8 @@ STREET_WORDS = {
     "ESPLANADE", "PARVIS", "FAUBOURG", "FG", "FBG", "MONTEE", "RUELLE", "TRAVERSE", "CHAUSSEE", "CARREFOUR",
     "ROND", "POINT", "ZA", "ZI", "ZAC", "BP", "BIS", "TER", "BATIMENT", "BAT", "ETAGE", "APPARTEMENT", "APT",
 }
+# Mail routing mentions of an address, with their number: "38044 GRENOBLE CEDEX 9", "BP 12345", "CS 70001".
+MAIL_ROUTING = {"CEDEX", "BP", "CS", "TSA"}
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 FOUND, AMBIGUOUS, UNKNOWN = "trouve", "ambigu", "introuvable"
 TYPE_LABELS = {"commune-deleguee": "commune déléguée", "commune-associee": "commune associée"}
@@ -443,10 +445,25 @@ def resolve_postcode(d: Directory, tokens: list[str], index: int, asked: str, ha
     return outcome(d, asked, found, street or None, postcode=cp)
 
 
+def without_mail_routing(tokens: list[str]) -> list[str]:
+    """The words of an address without its mail routing mentions (CEDEX, BP, CS, TSA) and their numbers."""
+    out, skip_number = [], False
+    for t in tokens:
+        if t in MAIL_ROUTING:
+            skip_number = True
+            continue
+        if skip_number and t.isdigit():
+            skip_number = False
+            continue
+        skip_number = False
+        out.append(t)
+    return out
+
+
 def resolve(d: Directory, text: str | None) -> Resolution:
     """What free text names (commune, arrondissement, former commune, postcode or address)."""
     asked = (text or "").strip()
-    tokens = name_key(asked).split()
+    tokens = without_mail_routing(name_key(asked).split())
     if not tokens:
         return Resolution(UNKNOWN, asked)
     had_comma = "," in asked
@@ -455,8 +472,17 @@ def resolve(d: Directory, text: str | None) -> Resolution:
             res = resolve_postcode(d, tokens, i, asked, had_comma)
             if res is not None:
                 return res
+            # Five digits that are no postcode: an INSEE code, unless the other words name a commune (then the
+            # digits are a CEDEX code, "38044 Grenoble Cedex 9", or a typo: the name is what the person meant).
             by_code = resolve_code(d, tokens[i], asked)
+            rest = tokens[:i] + tokens[i + 1:]
+            named = resolve_words(d, rest, had_comma, asked) if rest else None
+            if named is not None and named.status != UNKNOWN:
+                return named
             if by_code.status == FOUND:
+                choice = by_code.choices[0]
+                by_code.notes.insert(0, f"« {tokens[i]} » n'est pas un code postal : c'est le code officiel (INSEE) "
+                                        f"de la commune {(choice.via or choice.commune).nom}.")
                 return by_code
     if len(tokens) == 1 and INSEE.fullmatch(tokens[0]):
         return resolve_code(d, tokens[0], asked)

@@ -1,17 +1,21 @@
-"""A micro-cache of the public search page: the same search within a minute is answered from memory.
+"""A micro-cache of the public search page: a page is answered from memory for as long as it says it stays right.
 
-`/?q=Grenoble` costs ~25 ms of Python (place lookup, nearest lieux, opening hours, the template) where
-Datasette's cheapest answer costs ~3 ms. The database is immutable while served, so the page for one
-address changes only with the build and with the time of day (« ouvert maintenant »): it is kept for
-TTL_SECONDS (plugin config `lieux-cache-pages: secondes`, metadata.yml; 0 turns it off), keyed by the address,
-the build and the time slice, in a bounded LRU (MAX_ENTRIES pages).
-Not cached: other paths, other methods, requests with cookies (a signed-in maintainer), answers other than
-200, answers that set a cookie or carry a CSP nonce. Security headers are added outside (plugins/securite.py);
+A search costs a few milliseconds of Python (place, nearest lieux, opening hours, the page) where Datasette's
+cheapest answer costs under two. The database is immutable while served, so the page for one address changes
+only with the build and with time, and the page says until when it is right: `Cache-Control: public,
+max-age=N` (plugins/pages.py: until the first lieu shown opens or closes, or its day ends, at most 10 minutes;
+1 minute with ?ouvert=). This cache keeps it exactly that long (at most `lieux-cache-pages: secondes` of
+metadata.yml when set; 0 turns the cache off), keyed by the address and the build, in a bounded LRU
+(MAX_ENTRIES pages). A page given from memory says how many seconds it has left, so that a CDN after this
+server never keeps it longer.
+Not cached: other paths, other methods, requests with cookies (a signed-in maintainer), answers without a public
+max-age, answers that set a cookie or carry a CSP nonce. Security headers are added outside (plugins/securite.py);
 the hashes of the inline scripts plugins add to the page are kept with it and given back to its CSP.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 
@@ -22,30 +26,29 @@ from lieux.site import CSP_SCOPE_KEY
 
 PLUGIN = "lieux-cache-pages"
 PATHS = ("/",)
-TTL_SECONDS = 60
 MAX_ENTRIES = 1000
 CACHE: OrderedDict = OrderedDict()
+MAX_AGE = re.compile(rb"(?:^|[,\s])max-age=(\d+)")
 
 
-def ttl_seconds(datasette) -> int:
-    """The configured lifetime of a cached page (TTL_SECONDS when unset); 0 turns the cache off."""
+def max_seconds(datasette) -> int | None:
+    """The configured longest life of a cached page (None when unset: as long as the page says); 0: no cache."""
     value = (datasette.plugin_config(PLUGIN) or {}).get("secondes")
     if value is None or str(value).strip() == "":
-        return TTL_SECONDS
+        return None
     try:
         return max(0, int(str(value).strip()))
     except ValueError:
         raise ValueError(f"{PLUGIN} : « secondes » doit être un nombre entier de secondes (reçu « {value} »)")
 
 
-def cache_key(datasette, scope, ttl: int) -> tuple | None:
+def cache_key(datasette, scope) -> tuple | None:
     if scope.get("type") != "http" or scope.get("method") != "GET" or scope.get("path") not in PATHS:
         return None
     if any(name.lower() == b"cookie" for name, _ in scope.get("headers") or []):
         return None
     build = apiroutes.build_identity(datasette)[0]
-    return (scope["path"], scope.get("query_string", b""), build, int(time.time() // ttl),
-            geocoder_in_use(datasette))
+    return scope["path"], scope.get("query_string", b""), build, geocoder_in_use(datasette)
 
 
 def geocoder_in_use(datasette) -> str:
@@ -56,35 +59,58 @@ def geocoder_in_use(datasette) -> str:
         return "illisible"
 
 
-def cacheable(start: dict, body: bytes) -> bool:
-    names = {k.lower() for k, _ in start.get("headers") or []}
-    return start["status"] == 200 and b"set-cookie" not in names and b"nonce=" not in body
+def lifetime(start: dict, body: bytes) -> int:
+    """The seconds an answer may be kept: its public max-age; 0 when it sets a cookie, has a nonce or no max-age."""
+    headers = {k.lower(): v for k, v in start.get("headers") or []}
+    control = headers.get(b"cache-control", b"").lower()
+    if b"set-cookie" in headers or b"nonce=" in body or b"public" not in control or b"no-store" in control:
+        return 0
+    found = MAX_AGE.search(control)
+    return int(found.group(1)) if found else 0
 
 
-def remember(key, start: dict, body: bytes, script_hashes: frozenset) -> None:
-    CACHE[key] = (start, body, script_hashes)
+def with_max_age(start: dict, seconds: int) -> dict:
+    """The answer's start with the seconds it has left as its max-age."""
+    headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"cache-control"]
+    return {**start, "headers": headers + [(b"cache-control", b"public, max-age=%d" % seconds)]}
+
+
+def remember(key, expires: float, start: dict, body: bytes, script_hashes: frozenset) -> None:
+    CACHE[key] = (expires, start, body, script_hashes)
     CACHE.move_to_end(key)
     while len(CACHE) > MAX_ENTRIES:
         CACHE.popitem(last=False)
 
 
+def recall(key, now: float):
+    """(expires, start, body, script hashes) of a page still right at `now`, or None (an expired one is dropped)."""
+    hit = CACHE.get(key)
+    if hit is None:
+        return None
+    if hit[0] <= now:
+        del CACHE[key]
+        return None
+    CACHE.move_to_end(key)
+    return hit
+
+
 def micro_cache(app, datasette):
-    ttl = ttl_seconds(datasette)
-    if ttl == 0:
+    longest = max_seconds(datasette)
+    if longest == 0:
         return app
 
     async def wrapped(scope, receive, send):
-        key = cache_key(datasette, scope, ttl)
+        key = cache_key(datasette, scope)
         if key is None:
             return await app(scope, receive, send)
         csp = scope.get(CSP_SCOPE_KEY)  # plugins/securite.py's state for this response
-        hit = CACHE.get(key)
+        now = time.time()
+        hit = recall(key, now)
         if hit is not None:
-            CACHE.move_to_end(key)
-            start, body, script_hashes = hit
+            expires, start, body, script_hashes = hit
             if csp is not None:  # the inline scripts of the cached page are allowed by the same hashes
                 csp["hashes"].update(script_hashes)
-            await send(start)
+            await send(with_max_age(start, int(expires - now)))
             await send({"type": "http.response.body", "body": body})
             return
         parts, start_event = [], {}
@@ -96,8 +122,12 @@ def micro_cache(app, datasette):
                 parts.append(event.get("body", b""))
                 if not event.get("more_body"):
                     body = b"".join(parts)
-                    if cacheable(start_event, body):
-                        remember(key, dict(start_event), body, frozenset(csp["hashes"]) if csp is not None else frozenset())
+                    seconds = lifetime(start_event, body)
+                    if longest is not None:
+                        seconds = min(seconds, longest)
+                    if seconds > 0:
+                        remember(key, now + seconds, dict(start_event), body,
+                                 frozenset(csp["hashes"]) if csp is not None else frozenset())
             await send(event)
 
         await app(scope, receive, capture)

@@ -7,7 +7,7 @@ map and geolocation and then asks /api/proches itself.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
@@ -38,7 +38,8 @@ def lieu_path(datasette, lieu_id: str) -> str:
 
 def open_state(lieu: dict, now=None, local=None) -> dict:
     """Whether a lieu is open at the instant `now` (default the clock) or at the naive local time `local`, in its
-    own time zone and territory's calendar: what a search result shows, the start of `opening`."""
+    own time zone and territory's calendar: what a search result shows, the start of `opening`. `change`: the
+    timestamp from which that may change (its hours' next change, or the next midnight in its time zone)."""
     territoire, tz = territoires.clock_of_row(lieu)
     if local is None:
         local = horaires.local_time(tz, now)
@@ -48,7 +49,7 @@ def open_state(lieu: dict, now=None, local=None) -> dict:
     public = affichage.receives_public(display.as_list(lieu.get("modalites_acces")))
     return {"ouvert": state.ouvert if osm and public else None, "accueil_public": public,
             "jour_ferie": state.jour_ferie, "lisible": state.lisible, "local": local, "territoire": territoire,
-            "fuseau": tz}
+            "fuseau": tz, "change": horaires.epoch(horaires.next_change(osm, local, territoire), tz)}
 
 
 def opening(lieu: dict, now=None, local=None) -> dict:
@@ -85,10 +86,10 @@ def position(lieu: dict) -> dict:
             "quoi": positions.what_the_point_is(lieu.get("qualite_geo"))}
 
 
-def result_card(datasette, lieu: dict, ouvert=None) -> dict:
-    """What a result shows: the lieu's fields plus its page, distance and opening state. With a date
-    asked (`ouvert` a datetime), its page link shows the hours at that date. Names and addresses as the
-    public reads them (lieux/texte.py)."""
+def result_card(datasette, lieu: dict, ouvert=None, now=None) -> dict:
+    """What a result shows: the lieu's fields plus its page, distance and opening state at `now` (default the
+    clock), and until when that state holds (`change`). With a date asked (`ouvert` a datetime), its page link
+    shows the hours at that date. Names and addresses as the public reads them (lieux/texte.py)."""
     card = affichage.public_lieu(lieu)
     for name in display.FILTER_NAMES + ("courriels", "site_web", "typologie"):
         card[name] = display.as_list(lieu.get(name))
@@ -97,10 +98,29 @@ def result_card(datasette, lieu: dict, ouvert=None) -> dict:
     card["approximative"] = positions.approximative(lieu.get("qualite_geo"))
     card["distance"] = display.format_distance(lieu.get("distance_km"))
     card["distance_texte"] = display.lieu_distance(lieu)
-    state = open_state(lieu)
+    state = open_state(lieu, now)
     card["ouvert"] = state["ouvert"]
     card["jour_ferie"] = state["jour_ferie"] if state["lisible"] else None
+    card["change"] = state["change"]
     return card
+
+
+# How long a search page may be kept, by a CDN or plugins/cache_pages.py, when nothing on it changes sooner; with
+# ?ouvert= the results themselves change whenever any lieu around opens or closes, not only those shown.
+PAGE_MAX_AGE = 600
+OPEN_FILTER_MAX_AGE = 60
+CACHEABLE = (200, 300, 404)  # the answers to a search (results, communes to choose from, nothing found)
+
+
+def page_max_age(cards: list[dict], search: dict, now: datetime) -> int:
+    """The seconds the search page stays right from `now`: until the first lieu shown opens or closes, or its day
+    ends (a public holiday may start), or the day ends in metropolitan France (the « quand ? » choices), at most
+    PAGE_MAX_AGE (OPEN_FILTER_MAX_AGE with ?ouvert=)."""
+    start = now.timestamp()
+    today = horaires.local_time(horaires.DEFAULT_TIMEZONE, now)
+    moments = [c["change"] for c in cards] + [horaires.epoch(horaires.next_change(None, today), horaires.DEFAULT_TIMEZONE)]
+    limit = OPEN_FILTER_MAX_AGE if search["ouvert"] else PAGE_MAX_AGE
+    return max(0, min(limit, int(min(moments) - start)))
 
 
 # -- database ----------------------------------------------------------------------------------
@@ -199,6 +219,7 @@ def page_assets(datasette) -> dict:
 
 async def search_page(datasette, request):
     db = datasette.get_database(DATABASE)
+    now = datetime.now(timezone.utc)  # one instant for every result of the page
     error, centre, lieux, status = None, None, [], 200
     try:
         search = parse_search(request.args)
@@ -207,22 +228,27 @@ async def search_page(datasette, request):
         search = parse_search({})
     asked_nothing = not error and not has_place(search) and any(k in request.args for k in ("q", "commune", "code_postal"))
     if asked_nothing:
+        status = 400
         error = "Saisissez une commune, un code postal ou une adresse, ou utilisez « Autour de moi »."
     located, results, candidates, empty, warning = None, None, [], None, None
     if not error and has_place(search):
         located, results = await run_search(datasette, db, search)
+        # The statuses of /api/proches for the same question: 300 to choose a commune, 404 for nothing found.
         if located.status == locating.AMBIGUOUS:
+            status = 300
             page_params = {k: request.args.getlist(k) for k in request.args.keys()}
             candidates = [{**c, "url": locating.candidate_url(datasette.urls.path("/"), page_params, c)}
                           for c in located.candidates]
         elif located.status != locating.FOUND:
+            status = 404
             asked = search["q"] or search["commune"] or search["code_postal"]
             error = (f"Nous n'avons pas trouvé « {asked} ». Vérifiez l'orthographe, "
                      "ou essayez le nom de la commune ou son code postal.")
         else:
             centre = {"lat": located.lat, "lon": located.lon, "label": located.label}
-            lieux = [result_card(datasette, lieu, search["ouvert"]) for lieu in results.rows]
+            lieux = [result_card(datasette, lieu, search["ouvert"], now) for lieu in results.rows]
             empty, warning = results.empty, results.warning
+            status = 200 if lieux else 404
     params = query_params(search)
     query = display.search_query(params)
     total = await lieux_count(db)
@@ -266,7 +292,10 @@ async def search_page(datasette, request):
         },
     }
     html = await sync_templates.render(datasette, "index.html", context, request=request, view_name="recherche")
-    return Response.html(html, status=status)
+    # The page says how long it stays right (Datasette's router makes it `private, no-store` for a request with a
+    # cookie or an actor: a signed-in maintainer's page names them).
+    caching = {"Cache-Control": f"public, max-age={page_max_age(lieux, search, now)}"} if status in CACHEABLE else None
+    return Response.html(html, status=status, headers=caching)
 
 
 async def load_sources(db, lieu: dict) -> list[dict]:

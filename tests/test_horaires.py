@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -194,3 +194,52 @@ def test_format_time():
     assert horaires.format_time(datetime(2026, 1, 1, 9, 0)) == "9 h"
     assert horaires.format_time(datetime(2026, 1, 1, 13, 30)) == "13 h 30"
     assert horaires.format_time(datetime(2026, 1, 2, 0, 0), end=True) == "24 h"
+
+
+# -- until when a state holds (how long a search page stays right) ----------------------------------
+
+MONDAY = datetime(2026, 12, 7)  # Friday 25 December 2026 is Christmas Day
+
+
+@pytest.mark.parametrize("osm, local, expected", [
+    ("Mo-Fr 09:00-12:00,14:00-17:00", MONDAY.replace(hour=10), MONDAY.replace(hour=12)),
+    ("Mo-Fr 09:00-12:00,14:00-17:00", MONDAY.replace(hour=12), MONDAY.replace(hour=14)),
+    ("Mo-Fr 09:00-12:00,14:00-17:00", MONDAY.replace(hour=8, minute=59), MONDAY.replace(hour=9)),
+    # Closed until tomorrow: the day ends first (tomorrow may be a public holiday).
+    ("Mo-Fr 09:00-12:00,14:00-17:00", MONDAY.replace(hour=20), datetime(2026, 12, 8)),
+    ("24/7", MONDAY.replace(hour=10), datetime(2026, 12, 8)),
+    ("mercredi de 14h à 16h", MONDAY.replace(hour=10), datetime(2026, 12, 8)),
+    (None, MONDAY.replace(hour=10), datetime(2026, 12, 8)),
+    # Christmas Day without PH: "horaires à vérifier" all day; with PH, its own hours.
+    ("Mo-Sa 09:00-18:00", datetime(2026, 12, 25, 10), datetime(2026, 12, 26)),
+    ("Mo-Sa 09:00-18:00; PH 10:00-12:00", datetime(2026, 12, 25, 10, 30), datetime(2026, 12, 25, 12)),
+    ("Mo-Sa 09:00-18:00", datetime(2026, 12, 24, 17), datetime(2026, 12, 24, 18)),
+])
+def test_next_change(osm, local, expected):
+    assert horaires.next_change(osm, local) == expected
+
+
+def test_the_state_holds_until_the_next_change(reference_db):
+    """For the hours of the reference lists, at moments across a week with a public holiday: the state (open,
+    holiday) is the same at every minute checked before next_change, and differs at it unless it is midnight."""
+    conn = sqlite3.connect(reference_db)
+    strings = [r[0] for r in conn.execute("select distinct horaires from lieux where horaires is not null "
+                                          "order by horaires limit 120")]
+    conn.close()
+    moments = [datetime(2026, 12, day, hour, minute) for day in (21, 24, 25, 26, 27)
+               for hour, minute in ((0, 0), (8, 59), (11, 45), (13, 30), (17, 59), (23, 30))]
+    checked = changed = 0
+    for osm in strings:
+        for local in moments:
+            before = horaires.state_at(osm, local)
+            change = horaires.next_change(osm, local)
+            assert local < change <= datetime.combine(local.date(), datetime.min.time()) + timedelta(days=1)
+            t = local
+            while t < change:
+                assert horaires.state_at(osm, t) == before, (osm, local, t)
+                t = min(t + timedelta(minutes=7), change - timedelta(minutes=1)) if t < change - timedelta(minutes=1) \
+                    else change
+                checked += 1
+            if change.time() != datetime.min.time() and horaires.state_at(osm, change) != before:
+                changed += 1
+    assert checked > 50_000 and changed > 500

@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from urllib.parse import quote
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -173,8 +173,8 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
     rows = db_rows(demo_db)
     before = datetime.now(ZoneInfo("UTC"))
     response = await demo_datasette.client.get("/?q=75011&ouvert=maintenant")
-    assert response.status_code == 200
     page = parse(response.text)
+    assert response.status_code == (200 if page.ids else 404)  # nothing open: /api/proches's 404 too
     for lieu_id in page.ids:
         r = rows[lieu_id]
         assert horaires.etat(r["horaires"], r, now=before).ouvert is True
@@ -193,8 +193,8 @@ async def test_open_now_filter_keeps_only_open_lieux(demo_datasette, demo_db):
     ("q=75011&rayon_km=-3", 400, "La distance doit être comprise"),
     ("q=75011&n=5000", 400, "Le nombre de lieux demandé doit être compris entre 1 et 100"),
     ("q=" + "x" * 201, 400, "Le texte recherché est trop long"),
-    ("q=Zzyzxville-sur-Rien", 200, "Nous n&#39;avons pas trouvé « Zzyzxville-sur-Rien »"),
-    ("q=++&rayon_km=", 200, "Saisissez une commune, un code postal ou une adresse"),
+    ("q=Zzyzxville-sur-Rien", 404, "Nous n&#39;avons pas trouvé « Zzyzxville-sur-Rien »"),
+    ("q=++&rayon_km=", 400, "Saisissez une commune, un code postal ou une adresse"),
 ])
 async def test_search_errors_are_explained_in_french(demo_datasette, query, status, message):
     response = await demo_datasette.client.get(f"/?{query}")
@@ -406,9 +406,9 @@ async def test_pages_render_every_reference_lieu(reference_datasette, reference_
     for lieu_id in located[:: max(1, len(located) // 30)]:
         r = rows[lieu_id]
         response = await reference_datasette.client.get(f"/?q={r['code_postal']}")
-        assert response.status_code == 200
         choices = re.findall(r'<a href="([^"]+)" data-code="', response.text)
-        if choices:  # a postcode shared by several communes: the page asks which one (issue 12)
+        assert response.status_code == (300 if choices else 200)
+        if choices:  # a postcode shared by several communes: the page asks which one (issue 12), as the API, 300
             response = await reference_datasette.client.get(html.unescape(choices[0]))
             assert response.status_code == 200
         page = parse(response.text)
@@ -522,3 +522,79 @@ async def test_the_sql_pages_are_french_when_sql_is_on(demo_db, monkeypatch):
         assert not re.search(rf"\b{english}\b", visible), english
     database = (await ds.client.get("/lieux")).text
     assert "Requête SQL" in database and "Exécuter la requête" in database and "Custom SQL query" not in database
+
+
+# -- how long a search page stays right (Cache-Control, plugins/cache_pages.py) -------------------------
+
+def test_page_max_age_is_the_first_change():
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 in Paris
+    start = now.timestamp()
+    cards = [{"change": start + 125.7}, {"change": start + 3000}]
+    assert pages.page_max_age(cards, {"ouvert": None}, now) == 125
+    assert pages.page_max_age([], {"ouvert": None}, now) == pages.PAGE_MAX_AGE
+    assert pages.page_max_age(cards[1:], {"ouvert": "maintenant"}, now) == pages.OPEN_FILTER_MAX_AGE
+    late = datetime(2026, 12, 7, 22, 55, tzinfo=ZoneInfo("UTC"))  # 23:55 in Paris: the « quand ? » days change
+    assert pages.page_max_age([], {"ouvert": None}, late) == 300
+    assert pages.page_max_age([{"change": start - 5}], {"ouvert": None}, now) == 0
+
+
+@requires_reference
+@pytest.mark.asyncio
+async def test_a_search_page_is_kept_no_longer_than_it_stays_right(reference_datasette, reference_db):
+    """Checked minute by minute with horaires.etat (not next_change): no lieu shown opens, closes or changes day
+    within the max-age the page gives; a signed-in maintainer's page is kept by no one."""
+    from lieux import horaires
+
+    rows = db_rows(reference_db)
+    communes = sorted({r["commune"] for r in rows.values() if r["commune"] and r["horaires"]})[::40][:15]
+    ages = []
+    for commune in communes:
+        now = datetime.now(ZoneInfo("UTC"))
+        response = await reference_datasette.client.get("/", params={"q": commune})
+        control = response.headers["cache-control"]
+        assert response.status_code in (200, 300), commune
+        age = int(re.fullmatch(r"public, max-age=(\d+)", control).group(1))
+        assert 0 <= age <= pages.PAGE_MAX_AGE
+        ages.append(age)
+        for lieu_id in parse(response.text).ids:
+            r = rows[lieu_id]
+            seen = horaires.etat(r["horaires"], r, now=now)
+            for seconds in list(range(0, age, 60)) + [max(0, age - 1)]:
+                assert horaires.etat(r["horaires"], r, now=now + timedelta(seconds=seconds)) == seen, (lieu_id, seconds)
+    assert any(ages)
+    response = await reference_datasette.client.get("/", params={"q": communes[0], "ouvert": "maintenant"})
+    assert int(response.headers["cache-control"].rsplit("=", 1)[1]) <= pages.OPEN_FILTER_MAX_AGE
+    signed_in = {"ds_actor": reference_datasette.sign({"a": {"id": "root"}}, "actor")}
+    response = await reference_datasette.client.get("/", params={"q": communes[0]}, cookies=signed_in)
+    assert response.headers["cache-control"] == "private, no-store"
+
+
+@requires_reference
+@pytest.mark.parametrize("paris", ["2026-12-07T11:55", "2026-12-24T16:58", "2026-12-25T08:59", "2026-12-26T23:52"])
+def test_page_max_age_at_chosen_moments(reference_datasette, reference_db, paris):
+    """At moments when lieux open, close, or a holiday starts: the page's max-age for groups of 10 nearest lieux
+    ends no later than the first change of any of them, checked minute by minute with horaires.etat."""
+    from lieux import horaires, locating
+
+    now = datetime.fromisoformat(paris).replace(tzinfo=ZoneInfo("Europe/Paris")).astimezone(ZoneInfo("UTC"))
+    conn = sqlite3.connect(reference_db)
+    conn.row_factory = sqlite3.Row
+    communes = [r[0] for r in conn.execute("select distinct commune from lieux where horaires is not null "
+                                           "order by commune")][::60]
+    shorter = 0
+    for commune in communes:
+        located = locating.locate(conn, q=commune)
+        if located.status != locating.FOUND:
+            continue
+        rows = locating.search_lieux(conn, located.lat, located.lon, located.label, located.departement, 10, None,
+                                     None).rows
+        cards = [pages.result_card(reference_datasette, r, None, now) for r in rows]
+        age = pages.page_max_age(cards, {"ouvert": None}, now)
+        shorter += age < pages.PAGE_MAX_AGE
+        for r in rows:
+            seen = horaires.etat(r["horaires"], r, now=now)
+            for seconds in list(range(0, age, 60)) + [max(0, age - 1)]:
+                assert horaires.etat(r["horaires"], r, now=now + timedelta(seconds=seconds)) == seen, (r["id"], age)
+    conn.close()
+    if not paris.endswith("08:59"):  # Christmas morning: hours without PH are unknown all day
+        assert shorter > 0  # lieux close, or the day ends, within 10 minutes

@@ -293,3 +293,17 @@ def test_addresses_are_reduced_to_their_commune(directory, form):
 @pytest.mark.parametrize("text", ["zzzz", "", "   ", "12", "rue de nulle part"])
 def test_unknown_text_is_not_found(directory, text):
     assert resolve(directory, text).status == places.UNKNOWN
+
+
+def test_mail_routing_mentions_are_not_the_commune(directory):
+    """CEDEX, BP, CS and TSA and their numbers are routing, not places; five digits that are no postcode are an
+    INSEE code only when no commune is named, and the answer says so."""
+    def nom(res):
+        return [c.commune.nom for c in res.choices]
+
+    assert nom(resolve(directory, "38044 Grenoble Cedex 9")) == ["Grenoble"]
+    assert nom(resolve(directory, "Mairie, BP 123, 29200 Brest Cedex")) == ["Brest"]
+    assert nom(resolve(directory, "CS 70001 69007 Lyon")) == ["Lyon 7e Arrondissement"]
+    res = resolve(directory, "38044")
+    assert res.status == places.FOUND and nom(res) == ["Biol"]
+    assert res.notes[0] == "« 38044 » n'est pas un code postal : c'est le code officiel (INSEE) de la commune Biol."

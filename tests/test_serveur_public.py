@@ -242,18 +242,28 @@ def test_translations(english, french):
     assert french in translate(english)
 
 
-def test_micro_cache_of_the_search_page(public):
-    """The same search within a minute is answered from memory; cookies, other paths and failures are not."""
+def test_micro_cache_of_the_search_page(public, monkeypatch):
+    """A page is answered from memory for as long as its Cache-Control says (with the seconds it has left);
+    cookies, other paths, answers without a public max-age and expired pages are not."""
     import asyncio
 
     from plugins import cache_pages
 
     calls = []
+    clock = [1_000_000.0]
+    monkeypatch.setattr(cache_pages.time, "time", lambda: clock[0])
 
     async def app(scope, receive, send):
-        calls.append(scope["path"])
-        status = 500 if b"erreur" in scope["query_string"] else 200
-        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/html")]})
+        calls.append(scope["path"] + "?" + scope["query_string"].decode())
+        query = scope["query_string"]
+        headers = [(b"content-type", b"text/html")]
+        if b"erreur" in query:
+            status = 500
+        else:
+            status = 404 if b"rien" in query else 200
+            control = b"private, no-store" if b"prive" in query else b"public, max-age=%s" % query.split(b"=")[-1]
+            headers.append((b"cache-control", control))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"page"})
 
     wrapped = cache_pages.micro_cache(app, public)
@@ -267,37 +277,49 @@ def test_micro_cache_of_the_search_page(public):
                        "headers": list(headers)}, None, send)
         return sent
 
+    def max_age(sent):
+        return dict(sent[0]["headers"])[b"cache-control"]
+
     async def run():
         for _ in range(3):
-            assert (await get("/", b"q=Grenoble"))[-1]["body"] == b"page"
-        assert calls == ["/"]
-        await get("/", b"q=Grenoble", [(b"cookie", b"ds_actor=x")])
-        await get("/lieux/lieux", b"")
-        await get("/lieux/lieux", b"")
-        await get("/", b"q=erreur")
-        await get("/", b"q=erreur")
-        assert calls == ["/", "/", "/lieux/lieux", "/lieux/lieux", "/", "/"]
+            assert (await get("/", b"q=Grenoble&age=120"))[-1]["body"] == b"page"
+        assert calls == ["/?q=Grenoble&age=120"]
+        clock[0] += 100
+        assert max_age(await get("/", b"q=Grenoble&age=120")) == b"public, max-age=20"  # 20 s left
+        clock[0] += 20
+        await get("/", b"q=Grenoble&age=120")  # expired: made again
+        assert calls == ["/?q=Grenoble&age=120"] * 2
+        calls.clear()
+        for query in (b"q=rien&age=60", b"q=rien&age=60"):  # nothing found is an answer too
+            await get("/", query)
+        for query in (b"q=x&age=0", b"q=x&age=0", b"q=prive", b"q=prive", b"q=erreur", b"q=erreur"):
+            await get("/", query)
+        await get("/", b"q=Grenoble&age=120", [(b"cookie", b"ds_actor=x")])
+        await get("/lieux/lieux", b"age=60")
+        await get("/lieux/lieux", b"age=60")
+        assert calls == ["/?q=rien&age=60", "/?q=x&age=0", "/?q=x&age=0", "/?q=prive", "/?q=prive", "/?q=erreur",
+                         "/?q=erreur", "/?q=Grenoble&age=120", "/lieux/lieux?age=60", "/lieux/lieux?age=60"]
 
     cache_pages.CACHE.clear()
     asyncio.run(run())
-    assert len(cache_pages.CACHE) == 1
+    assert len(cache_pages.CACHE) == 2
 
 
 def test_micro_cache_lifetime_is_configured(public, monkeypatch):
-    """metadata.yml reads `secondes` from LIEUX_CACHE_SECONDES: 60 when unset, 0 turns the cache off (the app is
-    served unwrapped), anything else than a whole number is refused in French."""
+    """metadata.yml reads `secondes` from LIEUX_CACHE_SECONDES: unset, pages are kept as long as they say; a number
+    caps that; 0 turns the cache off (the app is served unwrapped); anything else is refused in French."""
     from plugins import cache_pages
 
     def app(scope, receive, send):
         raise AssertionError("not called")
 
     monkeypatch.delenv("LIEUX_CACHE_SECONDES", raising=False)
-    assert cache_pages.ttl_seconds(public) == cache_pages.TTL_SECONDS == 60
+    assert cache_pages.max_seconds(public) is None
     assert cache_pages.micro_cache(app, public) is not app
     monkeypatch.setenv("LIEUX_CACHE_SECONDES", "300")
-    assert cache_pages.ttl_seconds(public) == 300
+    assert cache_pages.max_seconds(public) == 300
     monkeypatch.setenv("LIEUX_CACHE_SECONDES", "0")
     assert cache_pages.micro_cache(app, public) is app
     monkeypatch.setenv("LIEUX_CACHE_SECONDES", "une minute")
     with pytest.raises(ValueError, match="nombre entier de secondes"):
-        cache_pages.ttl_seconds(public)
+        cache_pages.max_seconds(public)
