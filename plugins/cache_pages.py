@@ -5,8 +5,8 @@ cheapest answer costs under two. The database is immutable while served, so the 
 only with the build and with time, and the page says until when it is right: `Cache-Control: public,
 max-age=N` (plugins/pages.py: until the first lieu shown opens or closes, or its day ends, at most 10 minutes;
 1 minute with ?ouvert=). This cache keeps it exactly that long (at most `lieux-cache-pages: secondes` of
-metadata.yml when set; 0 turns the cache off), keyed by the address and the build, in a bounded LRU
-(MAX_ENTRIES pages). A page given from memory says how many seconds it has left, so that a CDN after this
+metadata.yml when set; 0 turns the cache off), keyed by the address and the build, in an LRU of at most
+MAX_BYTES of pages (~2,000 result pages of ~32 KB; pages asking to choose a commune or finding nothing are smaller). A page given from memory says how many seconds it has left, so that a CDN after this
 server never keeps it longer.
 Not cached: other paths, other methods, requests with cookies (a signed-in maintainer), answers without a public
 max-age, answers that set a cookie or carry a CSP nonce. Security headers are added outside (plugins/securite.py);
@@ -26,8 +26,9 @@ from lieux.site import CSP_SCOPE_KEY
 
 PLUGIN = "lieux-cache-pages"
 PATHS = ("/",)
-MAX_ENTRIES = 1000
+MAX_BYTES = 64 * 1024 * 1024
 CACHE: OrderedDict = OrderedDict()
+_size = [0]  # bytes of the pages in CACHE
 MAX_AGE = re.compile(rb"(?:^|[,\s])max-age=(\d+)")
 
 
@@ -75,11 +76,22 @@ def with_max_age(start: dict, seconds: int) -> dict:
     return {**start, "headers": headers + [(b"cache-control", b"public, max-age=%d" % seconds)]}
 
 
+def clear() -> None:
+    CACHE.clear()
+    _size[0] = 0
+
+
+def forget(key) -> None:
+    _size[0] -= len(CACHE.pop(key)[2])
+
+
 def remember(key, expires: float, start: dict, body: bytes, script_hashes: frozenset) -> None:
+    if key in CACHE:
+        forget(key)
     CACHE[key] = (expires, start, body, script_hashes)
-    CACHE.move_to_end(key)
-    while len(CACHE) > MAX_ENTRIES:
-        CACHE.popitem(last=False)
+    _size[0] += len(body)
+    while _size[0] > MAX_BYTES and CACHE:
+        forget(next(iter(CACHE)))  # the least recently used
 
 
 def recall(key, now: float):
@@ -88,7 +100,7 @@ def recall(key, now: float):
     if hit is None:
         return None
     if hit[0] <= now:
-        del CACHE[key]
+        forget(key)
         return None
     CACHE.move_to_end(key)
     return hit

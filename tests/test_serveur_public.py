@@ -300,9 +300,29 @@ def test_micro_cache_of_the_search_page(public, monkeypatch):
         assert calls == ["/?q=rien&age=60", "/?q=x&age=0", "/?q=x&age=0", "/?q=prive", "/?q=prive", "/?q=erreur",
                          "/?q=erreur", "/?q=Grenoble&age=120", "/lieux/lieux?age=60", "/lieux/lieux?age=60"]
 
-    cache_pages.CACHE.clear()
+    cache_pages.clear()
     asyncio.run(run())
     assert len(cache_pages.CACHE) == 2
+
+
+def test_micro_cache_holds_a_bounded_weight_of_pages(monkeypatch):
+    """At most MAX_BYTES of pages: the least recently used go first."""
+    from plugins import cache_pages
+
+    monkeypatch.setattr(cache_pages, "MAX_BYTES", 100)
+    cache_pages.clear()
+    start = {"type": "http.response.start", "status": 200, "headers": []}
+    for key in "abc":
+        cache_pages.remember(key, 2e9, start, b"x" * 40, frozenset())
+    assert list(cache_pages.CACHE) == ["b", "c"] and cache_pages._size[0] == 80
+    assert cache_pages.recall("b", 1e9) is not None  # b is now the most recently used
+    cache_pages.remember("d", 2e9, start, b"x" * 30, frozenset())
+    assert list(cache_pages.CACHE) == ["b", "d"] and cache_pages._size[0] == 70
+    cache_pages.remember("b", 2e9, start, b"x" * 10, frozenset())  # a page made again replaces its old self
+    assert list(cache_pages.CACHE) == ["d", "b"] and cache_pages._size[0] == 40
+    assert cache_pages.recall("d", 3e9) is None and cache_pages._size[0] == 10  # expired: dropped
+    cache_pages.clear()
+    assert cache_pages._size[0] == 0 and not cache_pages.CACHE
 
 
 def test_micro_cache_lifetime_is_configured(public, monkeypatch):
