@@ -12,7 +12,8 @@ What a declared route gets, the same for all (plugins/api.py wires it into Datas
   (the database file's time) and Cache-Control `public, max-age=...` so a CDN can serve it; a conditional GET
   (If-None-Match, or If-Modified-Since) answers 304 without running the view. A route whose answer changes
   with the time of day (`ouvert_maintenant`) declares `changes_with_time=True`: its ETag also carries the
-  current time slice of `max_age` seconds, so a cached answer is never older than that.
+  current time slice of `max_age` seconds, and its max-age is what is left of that slice, so a cache never
+  keeps it past the minute a lieu opens or closes.
 
 Declaring a route, in any plugin of plugins/ (the view takes (datasette, request) and returns a Response,
 `answer()` and `error()` below build JSON ones):
@@ -166,13 +167,17 @@ def etag(build: str, path: str, query: str, time_slice: int | None = None) -> st
     return f'"{build}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"'
 
 
-def cache_headers(datasette, request, max_age: int, changes_with_time: bool = False) -> dict:
+def cache_headers(datasette, request, max_age: int, changes_with_time: bool = False, now: float | None = None) -> dict:
+    """ETag, Last-Modified and Cache-Control of an answer. One that changes with the time of day is kept only until
+    its time slice ends (opening hours change on the minute, so a slice of 60 s holds one state of every lieu)."""
     build, mtime = build_identity(datasette)
-    time_slice = int(time.time() // max_age) if changes_with_time and max_age else None
+    now = time.time() if now is None else now
+    time_slice = int(now // max_age) if changes_with_time and max_age else None
+    left = max_age if time_slice is None else max(0, int((time_slice + 1) * max_age - now))
     return {
         "ETag": etag(build, request.path, request.query_string, time_slice),
         "Last-Modified": formatdate(mtime, usegmt=True),
-        "Cache-Control": f"public, max-age={max_age}",
+        "Cache-Control": f"public, max-age={left}",
         "Vary": "Accept-Encoding",
     }
 

@@ -323,3 +323,22 @@ def test_routes_declare_their_parameters_once():
     documented = {p["name"] for p in openapi.document()["paths"]["/api/proches"]["get"]["parameters"]}
     assert set(proches.params) == documented
     assert apiroutes.match("/api/nexiste") is None
+
+
+def test_an_answer_that_changes_with_time_is_kept_until_its_time_slice_ends(demo_datasette):
+    """/api/proches says `ouvert_maintenant`: hours change on the minute, so its answer is kept to the minute's end."""
+    from datasette.utils.asgi import Request
+
+    from lieux import apiroutes
+
+    request = Request.fake("/api/proches?lat=45.19&lon=5.72")
+    minute = 1_800_000_000 - 1_800_000_000 % 60
+    assert apiroutes.cache_headers(demo_datasette, request, 60, True, now=minute + 45.5)["Cache-Control"] == \
+        "public, max-age=14"
+    assert apiroutes.cache_headers(demo_datasette, request, 60, True, now=minute)["Cache-Control"] == \
+        "public, max-age=60"
+    assert apiroutes.cache_headers(demo_datasette, request, 300, False, now=minute + 45.5)["Cache-Control"] == \
+        "public, max-age=300"
+    tags = {apiroutes.cache_headers(demo_datasette, request, 60, True, now=minute + s)["ETag"] for s in (0, 30, 59.9)}
+    assert len(tags) == 1 and apiroutes.cache_headers(demo_datasette, request, 60, True, now=minute + 60)["ETag"] \
+        not in tags
