@@ -105,11 +105,15 @@ def state_at(osm: str | None, local: datetime, territoire: territoires.Territoir
     return Etat(bool(expression.is_open(local)), holiday)
 
 
+def next_midnight(local: datetime) -> datetime:
+    return datetime.combine(local.date() + timedelta(days=1), time())
+
+
 def next_change(osm: str | None, local: datetime, territoire: territoires.Territoire = territoires.DEFAULT) -> datetime:
     """The naive local time from which state_at(osm, ·, territoire) may differ from its value at `local`: the next
     change of the hours that rule that day, or the next midnight, when the day changes (and a public holiday may
     start or end), whichever comes first."""
-    midnight = datetime.combine(local.date() + timedelta(days=1), time())
+    midnight = next_midnight(local)
     if parse(osm) is None:
         return midnight
     expression = for_day(osm, local.date(), territoires.jour_ferie(territoire, local.date()))

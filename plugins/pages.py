@@ -116,11 +116,10 @@ def page_max_age(cards: list[dict], search: dict, now: datetime) -> int:
     """The seconds the search page stays right from `now`: until the first lieu shown opens or closes, or its day
     ends (a public holiday may start), or the day ends in metropolitan France (the « quand ? » choices), at most
     PAGE_MAX_AGE (OPEN_FILTER_MAX_AGE with ?ouvert=)."""
-    start = now.timestamp()
-    today = horaires.local_time(horaires.DEFAULT_TIMEZONE, now)
-    moments = [c["change"] for c in cards] + [horaires.epoch(horaires.next_change(None, today), horaires.DEFAULT_TIMEZONE)]
+    metropole = horaires.DEFAULT_TIMEZONE
+    midnight = horaires.epoch(horaires.next_midnight(horaires.local_time(metropole, now)), metropole)
     limit = OPEN_FILTER_MAX_AGE if search["ouvert"] else PAGE_MAX_AGE
-    return max(0, min(limit, int(min(moments) - start)))
+    return max(0, min(limit, int(min([midnight] + [c["change"] for c in cards]) - now.timestamp())))
 
 
 # -- database ----------------------------------------------------------------------------------
@@ -334,8 +333,8 @@ async def lieu_page(datasette, request):
     lieu_id = unquote(request.url_vars["id"])
     row = (await db.execute("select * from lieux where id = ?", [lieu_id])).first()
     if row is None:
-        html = await datasette.render_template(
-            "lieu_introuvable.html", {**page_assets(datasette), "lieu_id": lieu_id}, request=request,
+        html = await sync_templates.render(
+            datasette, "lieu_introuvable.html", {**page_assets(datasette), "lieu_id": lieu_id}, request=request,
             view_name="lieu")
         return Response.html(html, status=404)
     lieu = dict(row)
