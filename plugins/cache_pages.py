@@ -5,7 +5,8 @@ cheapest answer costs under two. The database is immutable while served, so the 
 only with the build and with time, and the page says until when it is right: `Cache-Control: public,
 max-age=N` (plugins/pages.py: until the first lieu shown opens or closes, or its day ends, at most 10 minutes;
 1 minute with ?ouvert=). This cache keeps it exactly that long (at most `lieux-cache-pages: secondes` of
-metadata.yml when set; 0 turns the cache off), keyed by the address and the build, in an LRU of at most
+metadata.yml when set; 0 turns the cache off), keyed by the address (scheme, host, path and query: the page's
+share link is absolute) and the build, in an LRU of at most
 MAX_BYTES of pages (~2,000 result pages of ~32 KB; pages asking to choose a commune or finding nothing are smaller). A page given from memory says how many seconds it has left, so that a CDN after this
 server never keeps it longer.
 Not cached: other paths, other methods, requests with cookies (a signed-in maintainer), answers without a public
@@ -46,10 +47,13 @@ def max_seconds(datasette) -> int | None:
 def cache_key(datasette, scope) -> tuple | None:
     if scope.get("type") != "http" or scope.get("method") != "GET" or scope.get("path") not in PATHS:
         return None
-    if any(name.lower() == b"cookie" for name, _ in scope.get("headers") or []):
+    headers = dict((name.lower(), value) for name, value in scope.get("headers") or [])
+    if b"cookie" in headers:
         return None
     build = apiroutes.build_identity(datasette)[0]
-    return scope["path"], scope.get("query_string", b""), build, geocoder_in_use(datasette)
+    # The page's share link is absolute: the scheme and host it was asked by are part of the key.
+    return (scope.get("scheme"), headers.get(b"host"), scope["path"], scope.get("query_string", b""), build,
+            geocoder_in_use(datasette))
 
 
 def geocoder_in_use(datasette) -> str:

@@ -305,6 +305,20 @@ def test_micro_cache_of_the_search_page(public, monkeypatch):
     assert len(cache_pages.CACHE) == 2
 
 
+@pytest.mark.asyncio
+async def test_micro_cache_keeps_the_share_link_of_each_host(public):
+    """The search page's share link is absolute: a page asked through one host name is never given to another."""
+    from datasette.plugins import pm
+
+    served = next(m for m in pm.get_plugins() if getattr(m, "micro_cache", None) and hasattr(m, "CACHE"))
+    served.clear()
+    for host in ("annuaire.example.fr", "127.0.0.1:8001", "annuaire.example.fr"):
+        r = await public.client.get("/?q=Paris", headers={"host": host})
+        assert r.status_code in (200, 300)
+        assert f"http://{host}/?q=Paris" in r.text, host
+    assert len(served.CACHE) == 2
+
+
 def test_micro_cache_holds_a_bounded_weight_of_pages(monkeypatch):
     """At most MAX_BYTES of pages: the least recently used go first."""
     from plugins import cache_pages
