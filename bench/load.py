@@ -14,8 +14,9 @@ Serve the database and run 60 s of mixed traffic (loopback only; the tool starts
 `--comparer` alternates `accueil` and `versions` on the same server, in rounds of `--tranche` seconds (so that
 the machine's noise falls on both alike), and prints the ratio of the totals and of each round (aim: at least 70 %).
 The communes searched are those of 2,000 random lieux (where lieux are, people search), so the same search comes
-back within the minute of plugins/cache_pages.py; `--sans-cache` serves without that cache: every search is
-computed (place, nearest lieux, hours, page), the cost of a search nobody made in the last minute.
+back while plugins/cache_pages.py still holds its page (until what it shows changes, at most 10 minutes);
+`--sans-cache` serves without that cache: every search is computed (place, nearest lieux, hours, page), the cost
+of a search nobody made since its page last changed.
 `datasette`: Datasette's table page, row pages and a nearest-places SQL query; SQL needs `--sql` (the
 trusted instance of `build.py serve --sql`): the public instance refuses it.
 `--hostiles N` adds N connections sending what a stranger could try (recursive CTE, randomblob, `_where`,
@@ -224,7 +225,7 @@ def report(name: str, base: str, concurrency: int, result: dict) -> None:
 @click.option("--hostiles", default=0, show_default=True, help="Connexions hostiles à côté du trafic (au plus 16).")
 @click.option("--sql", is_flag=True, help="Sert l'instance de confiance (serve --sql) au lieu de l'instance publique.")
 @click.option("--sans-cache", "no_cache", is_flag=True,
-              help="Sert sans le cache d'une minute de la page de recherche : chaque recherche est calculée.")
+              help="Sert sans la mémoire des pages de recherche : chaque recherche est calculée.")
 def main(db, base, duration, concurrency, profil, paths, comparer, tranche, hostiles, sql, no_cache):
     """Envoie un trafic mixte borné (durée, connexions) à un serveur local et mesure req/s, p50, p99, erreurs."""
     duration, concurrency, hostiles = min(duration, 600.0), min(concurrency, 64), min(hostiles, 16)
